@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Builds the release Worker into build/ (index.js + index_bg.wasm).
+# Skips the build when build/ is newer than every Rust source, so that a
+# second `npm start` starts in seconds; pass --force to build anyway.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+
+if [ "${1:-}" != "--force" ] && [ -f build/index_bg.wasm ] \
+  && [ -z "$(find src Cargo.toml Cargo.lock -newer build/index_bg.wasm -print -quit)" ]; then
+  echo "[build] build/ is up to date"
+  exit 0
+fi
+echo "[build] worker-build --release"
+worker-build --release

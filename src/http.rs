@@ -1,0 +1,201 @@
+//! Reading requests and writing responses: bodies bounded before they are
+//! parsed, JSON parsed into typed structs with the failing field named, and
+//! every answer written as JSON.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use worker::{Headers, Request, Response};
+
+use crate::error::{Error, Result};
+
+/// The largest body accepted by the auth and organization endpoints.
+pub const AUTH_BODY_LIMIT: usize = 64 * 1024;
+/// The largest body accepted by tool calls and MCP (an `append_rows` of a
+/// few thousand rows fits; larger imports are sent in several calls).
+pub const TOOL_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// Reads the body as JSON into `T`, refusing it with 413 when longer than
+/// `limit` (by its declared length before reading, and by its real length
+/// after) and with 415 when it declares a content type other than JSON.
+/// An empty body reads as `{}`, so bodiless POSTs reach the field checks.
+pub async fn read_json<T: DeserializeOwned>(req: &mut Request, limit: usize) -> Result<T> {
+    let headers = req.headers();
+    if let Some(content_type) = headers.get("content-type")? {
+        let essence = content_type.split(';').next().unwrap_or("").trim();
+        if !essence.eq_ignore_ascii_case("application/json") {
+            return Err(Error::UnsupportedMediaType);
+        }
+    }
+    if let Some(length) = headers.get("content-length")? {
+        if length.trim().parse::<usize>().map_or(true, |n| n > limit) {
+            return Err(Error::PayloadTooLarge { limit });
+        }
+    }
+    let bytes = req.bytes().await?;
+    parse_json(&bytes, limit)
+}
+
+/// Parses `bytes` into `T` (see [`read_json`]); pure, for the host tests.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], limit: usize) -> Result<T> {
+    if bytes.len() > limit {
+        return Err(Error::PayloadTooLarge { limit });
+    }
+    let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        bytes
+    };
+    let mut json = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut json).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            Error::MalformedBody(format!("the body is not valid JSON: {inner}"))
+        } else if path == "." {
+            Error::MalformedBody(format!(
+                "the body has the wrong shape: {}",
+                strip_position(&inner)
+            ))
+        } else {
+            Error::invalid(path, strip_position(&inner))
+        }
+    })
+}
+
+/// Parses a query string (`a=1&b=x%20y`) into `T`, as strings.
+pub fn parse_query<T: DeserializeOwned>(query: Option<&str>) -> Result<T> {
+    let pairs: serde_json::Map<String, serde_json::Value> = query
+        .unwrap_or("")
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (
+                form_decode(key),
+                serde_json::Value::String(form_decode(value)),
+            )
+        })
+        .collect();
+    serde_path_to_error::deserialize(serde_json::Value::Object(pairs))
+        .map_err(|e| Error::invalid(e.path().to_string(), strip_position(e.inner())))
+}
+
+fn form_decode(text: &str) -> String {
+    crate::auth::cookie::percent_decode(&text.replace('+', " ")).unwrap_or_default()
+}
+
+/// serde_json appends "at line 1 column 17" to its messages; the field name
+/// is more use to a client than a column number.
+fn strip_position(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.find(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+/// A JSON response with the given status.
+pub fn json<T: Serialize>(status: u16, value: &T) -> Result<Response> {
+    Ok(Response::from_json(value)?.with_status(status))
+}
+
+/// A JSON response with the given status and extra headers (cookies, for
+/// example; `Set-Cookie` may repeat).
+pub fn json_with_headers<T: Serialize + ?Sized>(
+    status: u16,
+    value: &T,
+    extra: &[(&str, String)],
+) -> Result<Response> {
+    let headers = Headers::new();
+    headers.set("content-type", "application/json")?;
+    for (name, value) in extra {
+        headers.append(name, value)?;
+    }
+    let body = serde_json::to_vec(value).map_err(|e| Error::Corrupt(e.to_string()))?;
+    Ok(Response::from_bytes(body)?
+        .with_status(status)
+        .with_headers(headers))
+}
+
+/// The response for a failed request. Server errors are logged here, once.
+pub fn error_response(error: &Error) -> Result<Response> {
+    if error.is_server_error() {
+        crate::log::server_error(error);
+    }
+    let mut extra = Vec::new();
+    if let Error::RateLimited { retry_after } = error {
+        extra.push(("retry-after", retry_after.to_string()));
+    }
+    if let Error::Unauthorized = error {
+        extra.push(("www-authenticate", "Bearer".to_string()));
+    }
+    json_with_headers(error.status(), &error.body(), &extra)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Column {
+        #[allow(dead_code)]
+        name: String,
+        #[allow(dead_code)]
+        nullable: bool,
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Body {
+        #[allow(dead_code)]
+        columns: Vec<Column>,
+    }
+
+    #[test]
+    fn wrong_type_names_the_nested_field() {
+        let body = br#"{"columns":[{"name":"a","nullable":true},{"name":"b","nullable":1}]}"#;
+        let error = parse_json::<Body>(body, 1024).unwrap_err();
+        match error {
+            Error::Validation { field, .. } => assert_eq!(field, "columns[1].nullable"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn missing_field_is_a_validation_error() {
+        let error = parse_json::<Body>(b"{}", 1024).unwrap_err();
+        assert_eq!(error.status(), 400);
+        assert!(error.to_string().contains("columns"), "{error}");
+    }
+
+    #[test]
+    fn invalid_json_is_malformed() {
+        let error = parse_json::<Body>(b"{\"columns\": [", 1024).unwrap_err();
+        assert!(matches!(error, Error::MalformedBody(_)), "{error:?}");
+    }
+
+    #[test]
+    fn oversized_bodies_are_refused_before_parsing() {
+        let error = parse_json::<Body>(&[b' '; 11], 10).unwrap_err();
+        assert!(matches!(error, Error::PayloadTooLarge { limit: 10 }));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_overflowed() {
+        let deep = "[".repeat(100_000);
+        let error = parse_json::<serde_json::Value>(deep.as_bytes(), 1 << 20).unwrap_err();
+        assert_eq!(error.status(), 400);
+    }
+
+    #[test]
+    fn query_strings_decode() {
+        #[derive(Deserialize)]
+        struct Query {
+            #[serde(rename = "organizationId")]
+            organization_id: String,
+        }
+        let query: Query = parse_query(Some("organizationId=a%20b+c&x=1")).unwrap();
+        assert_eq!(query.organization_id, "a b c");
+    }
+}

@@ -1,0 +1,48 @@
+//! orgscope: a multi-tenant backend for AI-agent apps, as a Cloudflare Worker
+//! on D1.
+//!
+//! The event handlers below stay thin: the fetch handler times and logs each
+//! request and hands it to [`routes::dispatch`]; the scheduled handler runs
+//! the automations that are due.
+
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod ids;
+pub mod log;
+pub mod model;
+pub mod routes;
+pub mod time;
+
+use worker::{event, Context, Env, Request, Response, ScheduleContext, ScheduledEvent};
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    let started = time::now_ms();
+    let method = req.method().to_string();
+    let path = req.path();
+
+    let response = match routes::dispatch(req, &env).await {
+        Ok(response) => response,
+        Err(error) => {
+            http::error_response(&error).map_err(|e| worker::Error::RustError(e.to_string()))?
+        }
+    };
+
+    log::request(
+        &method,
+        &path,
+        response.status_code(),
+        time::now_ms() - started,
+    );
+    Ok(response)
+}
+
+#[event(scheduled)]
+async fn scheduled(event: ScheduledEvent, _env: Env, _ctx: ScheduleContext) {
+    log::event(
+        "scheduled",
+        serde_json::json!({ "cron": event.cron(), "scheduledTime": event.schedule() as i64 }),
+    );
+}
