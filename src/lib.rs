@@ -5,6 +5,7 @@
 //! request and hands it to [`routes::dispatch`]; the scheduled handler runs
 //! the automations that are due.
 
+pub mod app;
 pub mod auth;
 pub mod config;
 pub mod error;
@@ -12,7 +13,9 @@ pub mod http;
 pub mod ids;
 pub mod log;
 pub mod model;
+pub mod organization;
 pub mod routes;
+pub mod store;
 pub mod time;
 
 use worker::{event, Context, Env, Request, Response, ScheduleContext, ScheduledEvent};
