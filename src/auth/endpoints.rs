@@ -39,6 +39,9 @@ struct SignUpAnswer<'a> {
 /// account, a personal organization with them as `owner`, and a session
 /// whose active organization is that one, in one atomic D1 batch.
 pub async fn sign_up(req: &mut Request, app: &App) -> Result<Response> {
+    // Without the signing secret no cookie could be issued: refuse before
+    // writing anything.
+    app.config.secret()?;
     let body: SignUpBody = http::read_json(req, AUTH_BODY_LIMIT).await?;
     let name = validate::name("name", &body.name)?;
     let email = validate::email("email", &body.email)?;
@@ -145,6 +148,7 @@ struct SignInAnswer<'a> {
 /// `POST /api/auth/sign-in/email`: the password hash plus two D1 round
 /// trips (find the user, insert the session).
 pub async fn sign_in(req: &mut Request, app: &App) -> Result<Response> {
+    app.config.secret()?;
     let body: SignInBody = http::read_json(req, AUTH_BODY_LIMIT).await?;
     let email = validate::email("email", &body.email).map_err(|_| Error::Refused {
         status: 400,
