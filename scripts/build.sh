@@ -13,3 +13,5 @@ if [ "${1:-}" != "--force" ] && [ -f build/index_bg.wasm ] \
 fi
 echo "[build] worker-build --release"
 worker-build --release
+node scripts/strip-wasm-names.mjs build/index_bg.wasm
+echo "[build] build/index_bg.wasm: $(wc -c < build/index_bg.wasm) bytes, $(gzip -9 -c build/index_bg.wasm | wc -c) gzipped"
