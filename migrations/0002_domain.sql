@@ -4,7 +4,8 @@
 -- that issues it.
 --
 -- Conventions: snake_case columns, timestamps as integer epoch milliseconds,
--- JSON columns checked with json_valid. The rows of each dataset live in a
+-- JSON columns checked with json_valid. A record outlives the user who
+-- created it (created_by_id is set null), so deleting a user never fails. The rows of each dataset live in a
 -- table of their own (dataset.table_name), created by orgscope with a name
 -- it makes itself, never one a client chose.
 
@@ -16,7 +17,7 @@ create table dataset (
   table_name text not null unique,
   schema text not null check (json_valid(schema) and json_type(schema) = 'array'),
   sample_data text check (sample_data is null or json_valid(sample_data)),
-  created_by_id text references "user" ("id"),
+  created_by_id text references "user" ("id") on delete set null,
   created_at integer not null,
   updated_at integer not null
 );
@@ -26,7 +27,7 @@ create table dashboard (
   org_id text not null,
   name text not null,
   description text,
-  created_by_id text references "user" ("id"),
+  created_by_id text references "user" ("id") on delete set null,
   created_at integer not null,
   updated_at integer not null
 );
@@ -40,7 +41,7 @@ create table widget (
   type text not null check (type in ('chart', 'metric', 'table')),
   config text not null check (json_valid(config)),
   position integer not null,
-  created_by_id text references "user" ("id"),
+  created_by_id text references "user" ("id") on delete set null,
   created_at integer not null,
   updated_at integer not null
 );
@@ -53,7 +54,7 @@ create table automation (
   type text not null check (type in ('threshold_alert', 'scheduled_report')),
   config text not null check (json_valid(config)),
   enabled integer not null default 1 check (enabled in (0, 1)),
-  created_by_id text references "user" ("id"),
+  created_by_id text references "user" ("id") on delete set null,
   created_at integer not null,
   updated_at integer not null
 );

@@ -32,6 +32,9 @@ pub enum Error {
     /// A record of another organization answers exactly like a missing one.
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// No tool has this name.
+    #[error("unknown tool {0:?}")]
+    UnknownTool(String),
     /// No session, or a session that is invalid or expired.
     #[error("you must be signed in")]
     Unauthorized,
@@ -98,7 +101,7 @@ impl Error {
             Error::Validation { .. } | Error::MalformedBody(_) => 400,
             Error::Unauthorized | Error::InvalidCredentials => 401,
             Error::InvalidOrigin | Error::NoMembership | Error::Forbidden(_) => 403,
-            Error::NotFound(_) => 404,
+            Error::NotFound(_) | Error::UnknownTool(_) => 404,
             Error::MethodNotAllowed { .. } => 405,
             Error::Conflict(_) => 409,
             Error::PayloadTooLarge { .. } => 413,
@@ -117,6 +120,7 @@ impl Error {
             Error::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             Error::MethodNotAllowed { .. } => "METHOD_NOT_ALLOWED",
             Error::NotFound(_) => "NOT_FOUND",
+            Error::UnknownTool(_) => "UNKNOWN_TOOL",
             Error::Unauthorized => "UNAUTHORIZED",
             Error::InvalidCredentials => "INVALID_EMAIL_OR_PASSWORD",
             Error::InvalidOrigin => "INVALID_ORIGIN",

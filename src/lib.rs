@@ -7,7 +7,10 @@
 
 pub mod app;
 pub mod auth;
+pub mod automations;
 pub mod config;
+pub mod dashboards;
+pub mod datasets;
 pub mod error;
 pub mod http;
 pub mod ids;
@@ -15,8 +18,11 @@ pub mod log;
 pub mod model;
 pub mod organization;
 pub mod routes;
+pub mod scope;
 pub mod store;
 pub mod time;
+pub mod tools;
+pub mod widgets;
 
 use worker::{event, Context, Env, Request, Response, ScheduleContext, ScheduledEvent};
 
@@ -43,9 +49,17 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
 }
 
 #[event(scheduled)]
-async fn scheduled(event: ScheduledEvent, _env: Env, _ctx: ScheduleContext) {
-    log::event(
-        "scheduled",
-        serde_json::json!({ "cron": event.cron(), "scheduledTime": event.schedule() as i64 }),
-    );
+async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    let now = event.schedule() as i64;
+    let outcome = match app::App::from_env(&env) {
+        Ok(app) => automations::run_due(&app.db, now).await,
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(summary) => log::event(
+            "scheduled",
+            serde_json::json!({ "cron": event.cron(), "scheduledTime": now, "summary": summary }),
+        ),
+        Err(error) => log::server_error(&error),
+    }
 }

@@ -102,48 +102,92 @@ pub enum ChartType {
     Pie,
 }
 
-/// A widget's configuration (`widget.config`), tagged by `widget.type`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
-pub enum WidgetConfig {
-    /// A series of `aggregate(y)` per value of `x` (and of `groupBy`).
-    #[serde(rename_all = "camelCase")]
-    Chart {
-        chart_type: ChartType,
-        x: String,
-        y: String,
-        aggregate: Aggregate,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        group_by: Option<String>,
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        filters: Vec<Filter>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        limit: Option<u32>,
-    },
-    /// One number: `aggregate(column)` over the filtered rows.
-    #[serde(rename_all = "camelCase")]
-    Metric {
-        column: String,
-        aggregate: Aggregate,
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        filters: Vec<Filter>,
-    },
-    /// Rows of the chosen columns.
-    #[serde(rename_all = "camelCase")]
-    Table {
-        columns: Vec<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        order_by: Option<OrderBy>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        limit: Option<u32>,
-    },
+/// The kinds of widget (`widget.type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WidgetType {
+    Chart,
+    Metric,
+    Table,
 }
 
-/// How often a scheduled automation runs: a named period or a five-field
-/// cron expression (`minute hour day-of-month month day-of-week`).
+impl WidgetType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WidgetType::Chart => "chart",
+            WidgetType::Metric => "metric",
+            WidgetType::Table => "table",
+        }
+    }
+}
+
+/// A chart: `aggregate(y)` for each value of `x`, one series per value of
+/// `groupBy` when given.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Schedule(pub String);
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ChartConfig {
+    pub chart_type: ChartType,
+    pub x: String,
+    pub y: String,
+    pub aggregate: Aggregate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<Filter>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
+/// One number: `aggregate(column)` over the filtered rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MetricConfig {
+    pub column: String,
+    pub aggregate: Aggregate,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<Filter>,
+}
+
+/// Rows of the chosen columns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TableConfig {
+    pub columns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_by: Option<OrderBy>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
+/// A widget's configuration (`widget.config`); which one is given by
+/// `widget.type`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum WidgetConfig {
+    Chart(ChartConfig),
+    Metric(MetricConfig),
+    Table(TableConfig),
+}
+
+impl WidgetConfig {
+    /// Reads the configuration of a widget of type `kind`.
+    pub fn from_json(kind: WidgetType, config: serde_json::Value) -> Result<WidgetConfig, String> {
+        let parsed = match kind {
+            WidgetType::Chart => serde_json::from_value(config).map(WidgetConfig::Chart),
+            WidgetType::Metric => serde_json::from_value(config).map(WidgetConfig::Metric),
+            WidgetType::Table => serde_json::from_value(config).map(WidgetConfig::Table),
+        };
+        parsed.map_err(|e| e.to_string())
+    }
+
+    pub fn kind(&self) -> WidgetType {
+        match self {
+            WidgetConfig::Chart(_) => WidgetType::Chart,
+            WidgetConfig::Metric(_) => WidgetType::Metric,
+            WidgetConfig::Table(_) => WidgetType::Table,
+        }
+    }
+}
 
 /// The comparison a threshold alert applies to its computed value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,30 +200,90 @@ pub enum ThresholdOp {
     Eq,
 }
 
-/// An automation's configuration (`automation.config`), tagged by
-/// `automation.type`.
+impl ThresholdOp {
+    pub fn holds(self, value: f64, threshold: f64) -> bool {
+        match self {
+            ThresholdOp::Gt => value > threshold,
+            ThresholdOp::Gte => value >= threshold,
+            ThresholdOp::Lt => value < threshold,
+            ThresholdOp::Lte => value <= threshold,
+            ThresholdOp::Eq => value == threshold,
+        }
+    }
+}
+
+/// The kinds of automation (`automation.type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AutomationType {
+    ThresholdAlert,
+    ScheduledReport,
+}
+
+impl AutomationType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AutomationType::ThresholdAlert => "threshold_alert",
+            AutomationType::ScheduledReport => "scheduled_report",
+        }
+    }
+}
+
+/// Computes `aggregate(column)` over a dataset and compares it with
+/// `threshold`. `schedule`: `hourly`, `daily`, `weekly` or five-field cron.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ThresholdAlertConfig {
+    pub dataset_id: String,
+    pub column: String,
+    pub aggregate: Aggregate,
+    pub operator: ThresholdOp,
+    pub threshold: f64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<Filter>,
+    pub schedule: String,
+}
+
+/// Renders every widget of a dashboard on a schedule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScheduledReportConfig {
+    pub dashboard_id: String,
+    pub schedule: String,
+}
+
+/// An automation's configuration (`automation.config`); which one is given
+/// by `automation.type`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
 pub enum AutomationConfig {
-    /// Computes `aggregate(column)` over a dataset and compares it with
-    /// `threshold`.
-    #[serde(rename_all = "camelCase")]
-    ThresholdAlert {
-        dataset_id: String,
-        column: String,
-        aggregate: Aggregate,
-        operator: ThresholdOp,
-        threshold: f64,
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        filters: Vec<Filter>,
-        schedule: Schedule,
-    },
-    /// Renders every widget of a dashboard.
-    #[serde(rename_all = "camelCase")]
-    ScheduledReport {
-        dashboard_id: String,
-        schedule: Schedule,
-    },
+    ThresholdAlert(ThresholdAlertConfig),
+    ScheduledReport(ScheduledReportConfig),
+}
+
+impl AutomationConfig {
+    /// Reads the configuration of an automation of type `kind`.
+    pub fn from_json(
+        kind: AutomationType,
+        config: serde_json::Value,
+    ) -> Result<AutomationConfig, String> {
+        let parsed = match kind {
+            AutomationType::ThresholdAlert => {
+                serde_json::from_value(config).map(AutomationConfig::ThresholdAlert)
+            }
+            AutomationType::ScheduledReport => {
+                serde_json::from_value(config).map(AutomationConfig::ScheduledReport)
+            }
+        };
+        parsed.map_err(|e| e.to_string())
+    }
+
+    pub fn schedule(&self) -> &str {
+        match self {
+            AutomationConfig::ThresholdAlert(c) => &c.schedule,
+            AutomationConfig::ScheduledReport(c) => &c.schedule,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -198,34 +302,34 @@ mod tests {
     }
 
     #[test]
-    fn widget_configs_are_tagged_by_type() {
-        let config: WidgetConfig = serde_json::from_str(
-            r#"{"type":"chart","chartType":"bar","x":"region","y":"sales","aggregate":"sum"}"#,
-        )
-        .unwrap();
-        assert!(matches!(
-            config,
-            WidgetConfig::Chart {
-                chart_type: ChartType::Bar,
-                ..
-            }
-        ));
+    fn widget_configs_are_read_by_widget_type() {
+        let config =
+            serde_json::json!({"chartType":"bar","x":"region","y":"sales","aggregate":"sum"});
+        let chart = WidgetConfig::from_json(WidgetType::Chart, config.clone()).unwrap();
+        assert_eq!(chart.kind(), WidgetType::Chart);
+        assert!(WidgetConfig::from_json(WidgetType::Metric, config).is_err());
     }
 
     #[test]
     fn automation_configs_round_trip() {
-        let config = AutomationConfig::ScheduledReport {
+        let config = AutomationConfig::ScheduledReport(ScheduledReportConfig {
             dashboard_id: "dash_1".into(),
-            schedule: Schedule("daily".into()),
-        };
+            schedule: "daily".into(),
+        });
         let text = serde_json::to_string(&config).unwrap();
-        assert_eq!(
-            text,
-            r#"{"type":"scheduled_report","dashboardId":"dash_1","schedule":"daily"}"#
-        );
-        assert_eq!(
-            serde_json::from_str::<AutomationConfig>(&text).unwrap(),
-            config
-        );
+        assert_eq!(text, r#"{"dashboardId":"dash_1","schedule":"daily"}"#);
+        let back = AutomationConfig::from_json(
+            AutomationType::ScheduledReport,
+            serde_json::from_str(&text).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(back, config);
+    }
+
+    #[test]
+    fn threshold_operators_compare() {
+        assert!(ThresholdOp::Gt.holds(2.0, 1.0));
+        assert!(!ThresholdOp::Gt.holds(1.0, 1.0));
+        assert!(ThresholdOp::Lte.holds(1.0, 1.0));
     }
 }

@@ -8,6 +8,7 @@ use crate::auth::{self, endpoints as auth_endpoints, origin};
 use crate::error::{Error, Result};
 use crate::http;
 use crate::organization::{invitations, members, organizations};
+use crate::tools;
 
 /// Every route orgscope answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +34,9 @@ enum Route {
     CancelInvitation,
     ListInvitations,
     ListUserInvitations,
+    ListTools,
+    CallTool,
+    Mcp,
 }
 
 impl Route {
@@ -44,6 +48,9 @@ impl Route {
             "/api/auth/sign-in/email" => Route::SignIn,
             "/api/auth/sign-out" => Route::SignOut,
             "/api/auth/get-session" => Route::GetSession,
+            "/api/tools" => Route::ListTools,
+            "/mcp" => Route::Mcp,
+            _ if path.starts_with("/api/tools/") => Route::CallTool,
             _ => return Self::resolve_organization(path.strip_prefix("/api/auth/organization/")?),
         };
         Some(route)
@@ -80,7 +87,8 @@ impl Route {
             | Route::GetFullOrganization
             | Route::ListMembers
             | Route::ListInvitations
-            | Route::ListUserInvitations => Method::Get,
+            | Route::ListUserInvitations
+            | Route::ListTools => Method::Get,
             Route::SignUp
             | Route::SignIn
             | Route::SignOut
@@ -93,7 +101,9 @@ impl Route {
             | Route::InviteMember
             | Route::AcceptInvitation
             | Route::RejectInvitation
-            | Route::CancelInvitation => Method::Post,
+            | Route::CancelInvitation
+            | Route::CallTool
+            | Route::Mcp => Method::Post,
         }
     }
 
@@ -143,6 +153,13 @@ pub async fn dispatch(mut req: Request, env: &Env) -> Result<Response> {
         Route::CancelInvitation => invitations::cancel(req, app).await,
         Route::ListInvitations => invitations::list(req, app).await,
         Route::ListUserInvitations => invitations::list_for_user(req, app).await,
+        Route::ListTools => tools::http_list(req, app).await,
+        Route::CallTool => {
+            let path = req.path();
+            let name = path.trim_start_matches("/api/tools/");
+            tools::http_call(req, app, name).await
+        }
+        Route::Mcp => tools::mcp::handle(req, app).await,
     }
 }
 

@@ -80,7 +80,7 @@ test("foreign keys cascade where they should", async () => {
     "userId -> user.id CASCADE",
   ]);
   assert.deepEqual(await foreignKeys("widget"), [
-    "created_by_id -> user.id NO ACTION",
+    "created_by_id -> user.id SET NULL",
     "dashboard_id -> dashboard.id CASCADE",
     "dataset_id -> dataset.id NO ACTION",
   ]);

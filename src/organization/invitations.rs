@@ -18,7 +18,7 @@ use crate::http::{self, AUTH_BODY_LIMIT};
 use crate::ids;
 use crate::store::invitations::{self, Invitation};
 use crate::store::members::{self, Member};
-use crate::store::{changes, sessions, text};
+use crate::store::{changes, text};
 use crate::time::{self, HOUR_MS};
 
 /// How long an invitation stays open.
@@ -187,13 +187,16 @@ pub async fn accept(req: &mut Request, app: &App) -> Result<Response> {
         id: ids::random_id()?,
     };
     let db = &app.db;
-    // The member row is written only if this batch moved the invitation to
-    // `accepted` and the user is not yet a member: of two concurrent
-    // accepts, exactly one joins.
+    // Each statement runs only if the one before it changed a row
+    // (`changes()` reads the previous statement of this batch): the member
+    // is written only by the batch that moved the invitation out of
+    // `pending`, and the session switches only if the member was written.
+    // Of two concurrent accepts exactly one joins, and a late duplicate
+    // changes nothing.
     let join = db.statement(
         r#"insert into "member" ("id", "organizationId", "userId", "role", "createdAt")
            select ?1, ?2, ?3, ?4, ?5
-           where exists (select 1 from "invitation" where "id" = ?6 and "status" = 'accepted')
+           where changes() = 1
              and not exists (select 1 from "member" where "organizationId" = ?2 and "userId" = ?3)"#,
         &[
             text(&member.id),
@@ -201,22 +204,25 @@ pub async fn accept(req: &mut Request, app: &App) -> Result<Response> {
             text(&member.user_id),
             text(&member.role),
             text(&member.created_at),
-            text(&invitation.id),
+        ],
+    )?;
+    let switch = db.statement(
+        r#"update "session" set "activeOrganizationId" = ?1, "updatedAt" = ?2
+           where "token" = ?3 and changes() = 1"#,
+        &[
+            text(&invitation.organization_id),
+            text(&now),
+            text(&current.data.session.token),
         ],
     )?;
     let results = db
         .batch(vec![
             invitations::settle(db, &invitation.id, "accepted")?,
             join,
-            sessions::set_active_organization(
-                db,
-                &current.data.session.token,
-                Some(&invitation.organization_id),
-                &now,
-            )?,
+            switch,
         ])
         .await?;
-    if results.first().map(changes) != Some(1) {
+    if results.get(1).map(changes) != Some(1) {
         return Err(invitation_not_found());
     }
     invitation.status = "accepted".into();
