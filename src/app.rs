@@ -1,24 +1,48 @@
 //! What every handler works with: the database and the configuration, built
 //! from the Worker's bindings for one request, and the request's own facts.
 
-use worker::{Env, Request};
+use worker::{Env, RateLimiter, Request};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::store::Db;
 
-/// The database and configuration of one request.
+/// The database, configuration and bindings of one request.
 pub struct App {
     pub db: Db,
     pub config: Config,
+    /// Counts sign-in attempts per email (`[[ratelimits]]` in wrangler.toml).
+    sign_in_limiter: Option<RateLimiter>,
 }
+
+/// How long a client refused by the sign-in limiter should wait: the
+/// limiter's window.
+pub const SIGN_IN_RETRY_AFTER_SECONDS: u32 = 60;
 
 impl App {
     pub fn from_env(env: &Env) -> Result<App> {
         Ok(App {
             db: Db::new(env.d1("DB")?),
             config: Config::from_env(env),
+            sign_in_limiter: env.rate_limiter("SIGN_IN_LIMITER").ok(),
         })
+    }
+
+    /// Counts one sign-in attempt for `email`; 429 past the limit. A Worker
+    /// deployed without the binding refuses sign-in rather than run
+    /// unprotected.
+    pub async fn count_sign_in(&self, email: &str) -> Result<()> {
+        let limiter = self
+            .sign_in_limiter
+            .as_ref()
+            .ok_or(Error::Config("the SIGN_IN_LIMITER rate limiting binding is missing"))?;
+        if limiter.limit(format!("sign-in:{email}")).await?.success {
+            Ok(())
+        } else {
+            Err(Error::RateLimited {
+                retry_after: SIGN_IN_RETRY_AFTER_SECONDS,
+            })
+        }
     }
 }
 

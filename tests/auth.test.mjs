@@ -302,3 +302,29 @@ test("without BETTER_AUTH_SECRET, requests that need it fail with a logged serve
     await bare.dispose();
   }
 });
+
+test("repeated sign-ins for one email are refused with 429 and Retry-After", async () => {
+  const { email, password } = await signUp(worker);
+  const other = await signUp(worker);
+  // The limiter's windows are fixed minutes: start early in one.
+  const intoMinute = Date.now() % 60_000;
+  if (intoMinute > 45_000) await new Promise((resolve) => setTimeout(resolve, 60_500 - intoMinute));
+  const sessions = await count(worker.db, "session");
+  const statuses = [];
+  for (let i = 0; i < 12; i++) {
+    const response = await new Client(worker).post("/api/auth/sign-in/email", { email, password: "wrong password" });
+    statuses.push(response.status);
+    if (response.status === 429) {
+      assert.equal(response.body.code, "TOO_MANY_REQUESTS");
+      assert.equal(response.headers.get("retry-after"), "60");
+    }
+  }
+  assert.deepEqual(statuses, [...Array(10).fill(401), 429, 429]);
+  // The right password is refused too while the window lasts.
+  const locked = await new Client(worker).post("/api/auth/sign-in/email", { email, password });
+  assert.equal(locked.status, 429);
+  assert.equal(await count(worker.db, "session"), sessions);
+  // Another email is not affected.
+  const fine = await new Client(worker).post("/api/auth/sign-in/email", { email: other.email, password: other.password });
+  assert.equal(fine.status, 200);
+});

@@ -163,6 +163,7 @@ pub async fn sign_in(req: &mut Request, app: &App) -> Result<Response> {
         });
     }
     let remember = body.remember_me != Some(false);
+    app.count_sign_in(&email).await?;
 
     let found = users::find_with_password(&app.db, &email).await?;
     let Some((user, Some(stored))) = found.map(|f| (f.user, f.password)) else {

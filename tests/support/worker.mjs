@@ -83,7 +83,8 @@ export async function startWorker({ bindings = {}, migrate = true } = {}) {
     compatibilityFlags: ["nodejs_compat"],
     d1Databases: { DB: `test-${Math.random().toString(36).slice(2)}` },
     bindings: vars,
-    ratelimits: { SIGN_IN_LIMITER: { simple: { limit: 5, period: 60 } } },
+    // As declared in wrangler.toml.
+    ratelimits: { SIGN_IN_LIMITER: { simple: { limit: 10, period: 60 } } },
     cf: false,
   });
   const db = await mf.getD1Database("DB");
