@@ -32,10 +32,9 @@ impl App {
     /// deployed without the binding refuses sign-in rather than run
     /// unprotected.
     pub async fn count_sign_in(&self, email: &str) -> Result<()> {
-        let limiter = self
-            .sign_in_limiter
-            .as_ref()
-            .ok_or(Error::Config("the SIGN_IN_LIMITER rate limiting binding is missing"))?;
+        let limiter = self.sign_in_limiter.as_ref().ok_or(Error::Config(
+            "the SIGN_IN_LIMITER rate limiting binding is missing",
+        ))?;
         if limiter.limit(format!("sign-in:{email}")).await?.success {
             Ok(())
         } else {

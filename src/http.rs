@@ -4,6 +4,7 @@
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde_json::Value;
 use worker::{Headers, Request, Response};
 
 use crate::error::{Error, Result};
@@ -45,19 +46,24 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], limit: usize) -> Result<T> 
     } else {
         bytes
     };
-    let mut json = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut json).map_err(|e| {
+    // Parsing to a `Value` first, then to `T`, makes every request type
+    // share one deserializer: parsing each type straight from bytes would
+    // compile a second copy of every request struct's parser into the
+    // bundle.
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| Error::MalformedBody(format!("the body is not valid JSON: {e}")))?;
+    from_value(value)
+}
+
+/// Reads a JSON value into `T`, naming the field that does not fit.
+pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            Error::MalformedBody(format!("the body is not valid JSON: {inner}"))
-        } else if path == "." {
-            Error::MalformedBody(format!(
-                "the body has the wrong shape: {}",
-                strip_position(&inner)
-            ))
+        let message = strip_position(e.inner());
+        if path == "." {
+            Error::MalformedBody(format!("the body has the wrong shape: {message}"))
         } else {
-            Error::invalid(path, strip_position(&inner))
+            Error::invalid(path, message)
         }
     })
 }
@@ -76,8 +82,7 @@ pub fn parse_query<T: DeserializeOwned>(query: Option<&str>) -> Result<T> {
             )
         })
         .collect();
-    serde_path_to_error::deserialize(serde_json::Value::Object(pairs))
-        .map_err(|e| Error::invalid(e.path().to_string(), strip_position(e.inner())))
+    from_value(Value::Object(pairs))
 }
 
 fn form_decode(text: &str) -> String {

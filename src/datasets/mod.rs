@@ -14,7 +14,7 @@ use wasm_bindgen::JsValue;
 
 use crate::error::{Error, Result};
 use crate::ids;
-use crate::model::ColumnDef;
+use crate::model::{ColumnDef, ColumnType};
 use crate::scope::{validate_org_ownership, OrgOwned, OrgScope};
 use crate::store::{int, opt_text, text};
 use crate::time;
@@ -313,12 +313,24 @@ pub async fn append_rows(req: &ToolRequest<'_>, args: AppendArgs) -> Result<Appe
     })
 }
 
+/// `query_dataset`'s arguments: the dataset and a [`QuerySpec`], spelled
+/// out rather than flattened so that a bad field is named by its path.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct QueryArgs {
     dataset_id: String,
-    #[serde(flatten)]
-    spec: QuerySpec,
+    #[serde(default)]
+    select: Vec<String>,
+    #[serde(default)]
+    filters: Vec<crate::model::Filter>,
+    #[serde(default)]
+    group_by: Vec<String>,
+    #[serde(default)]
+    aggregates: Vec<query::AggregateSpec>,
+    #[serde(default)]
+    order_by: Vec<crate::model::OrderBy>,
+    #[serde(default)]
+    limit: Option<u32>,
 }
 
 /// Rows a query answered, with their column names in order.
@@ -335,10 +347,28 @@ pub async fn run_query(
     spec: &QuerySpec,
 ) -> Result<QueryResult> {
     let compiled = query::compile(&dataset.table_name, &dataset.columns, spec)?;
-    let rows = scope
+    let mut rows: Vec<Map<String, Value>> = scope
         .db()
         .all(&compiled.sql, &bind_all(&compiled.params))
         .await?;
+    // D1 stores booleans as 0/1; answer them as written. Aggregates have
+    // their own names, so only plain boolean columns are converted.
+    let booleans: Vec<&str> = dataset
+        .columns
+        .iter()
+        .filter(|c| c.column_type == ColumnType::Boolean)
+        .map(|c| c.name.as_str())
+        .filter(|name| compiled.columns.iter().any(|out| out == name))
+        .collect();
+    for row in &mut rows {
+        for name in &booleans {
+            if let Some(value) = row.get_mut(*name) {
+                if let Some(n) = value.as_i64() {
+                    *value = Value::Bool(n != 0);
+                }
+            }
+        }
+    }
     Ok(QueryResult {
         columns: compiled.columns,
         rows,
@@ -347,7 +377,15 @@ pub async fn run_query(
 
 pub async fn query(req: &ToolRequest<'_>, args: QueryArgs) -> Result<QueryResult> {
     let dataset = load(&req.scope, &args.dataset_id).await?;
-    run_query(&req.scope, &dataset, &args.spec).await
+    let spec = QuerySpec {
+        select: args.select,
+        filters: args.filters,
+        group_by: args.group_by,
+        aggregates: args.aggregates,
+        order_by: args.order_by,
+        limit: args.limit,
+    };
+    run_query(&req.scope, &dataset, &spec).await
 }
 
 #[derive(Serialize)]

@@ -128,14 +128,9 @@ fn parse<A: DeserializeOwned>(args: Value) -> Result<A> {
     } else {
         args
     };
-    serde_path_to_error::deserialize(args).map_err(|e| {
-        let path = e.path().to_string();
-        let message = e.into_inner().to_string();
-        if path == "." {
-            Error::invalid("arguments", message)
-        } else {
-            Error::invalid(path, message)
-        }
+    http::from_value(args).map_err(|e| match e {
+        Error::MalformedBody(message) => Error::invalid("arguments", message),
+        other => other,
     })
 }
 
