@@ -4,6 +4,9 @@
 //! The event handlers below stay thin: the fetch handler times and logs each
 //! request and hands it to [`routes::dispatch`]; the scheduled handler runs
 //! the automations that are due.
+//!
+//! Every response carries `x-d1-round-trips`: how many times the request
+//! went to D1 (a batch counts once), so cost can be read from outside.
 
 pub mod app;
 pub mod auth;
@@ -32,18 +35,29 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
     let method = req.method().to_string();
     let path = req.path();
 
-    let response = match routes::dispatch(req, &env).await {
+    let (outcome, round_trips) = match app::App::from_env(&env) {
+        Ok(app) => {
+            let outcome = routes::dispatch(req, &app).await;
+            (outcome, app.db.round_trips())
+        }
+        Err(error) => (Err(error), 0),
+    };
+    let mut response = match outcome {
         Ok(response) => response,
         Err(error) => {
             http::error_response(&error).map_err(|e| worker::Error::RustError(e.to_string()))?
         }
     };
 
+    response
+        .headers_mut()
+        .set("x-d1-round-trips", &round_trips.to_string())?;
     log::request(
         &method,
         &path,
         response.status_code(),
         time::now_ms() - started,
+        round_trips,
     );
     Ok(response)
 }

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::error::Error;
 
 /// One line for a finished request.
-pub fn request(method: &str, path: &str, status: u16, duration_ms: i64) {
+pub fn request(method: &str, path: &str, status: u16, duration_ms: i64, d1_round_trips: u32) {
     emit(json!({
         "level": if status >= 500 { "error" } else { "info" },
         "event": "request",
@@ -17,6 +17,7 @@ pub fn request(method: &str, path: &str, status: u16, duration_ms: i64) {
         "path": path,
         "status": status,
         "durationMs": duration_ms,
+        "d1RoundTrips": d1_round_trips,
     }));
 }
 

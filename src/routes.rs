@@ -1,7 +1,7 @@
 //! The route table: which named function answers each path and method, and
 //! the checks every request passes first (method, origin).
 
-use worker::{Env, Method, Request, Response};
+use worker::{Method, Request, Response};
 
 use crate::app::{self, App};
 use crate::auth::{self, endpoints as auth_endpoints, origin};
@@ -114,7 +114,7 @@ impl Route {
 }
 
 /// Answers one request, or the error that refuses it.
-pub async fn dispatch(mut req: Request, env: &Env) -> Result<Response> {
+pub async fn dispatch(mut req: Request, app: &App) -> Result<Response> {
     let route = Route::resolve(&req.path()).ok_or(Error::NotFound("route"))?;
     let method = req.method();
     let head_of_get = method == Method::Head && route.method() == Method::Get;
@@ -127,10 +127,8 @@ pub async fn dispatch(mut req: Request, env: &Env) -> Result<Response> {
         return http::json(200, &serde_json::json!({ "status": "ok" }));
     }
 
-    let app = App::from_env(env)?;
-    check_origin(&req, &app, route)?;
+    check_origin(&req, app, route)?;
     let req = &mut req;
-    let app = &app;
     match route {
         Route::Health => http::json(200, &serde_json::json!({ "status": "ok" })),
         Route::Whoami => whoami(req, app).await,

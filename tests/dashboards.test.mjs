@@ -200,6 +200,16 @@ function assertOrder(widgets, ids, what = "") {
   );
 }
 
+/**
+ * move_widget answers the dashboard's widgets in order: a bare array, or an
+ * object holding them under `widgets`.
+ */
+function movedWidgets(body) {
+  const widgets = Array.isArray(body) ? body : body?.widgets;
+  assert.ok(Array.isArray(widgets), `move_widget answered ${JSON.stringify(body)}`);
+  return widgets;
+}
+
 /** The name of each widget id, for readable failures. */
 function names(ids, byId) {
   return ids.map((id) => byId[id]);
@@ -725,7 +735,7 @@ test("move_widget keeps positions exactly 0..n-1 in the expected order: up, down
     [B, 2, [C, A, B, D]], // up by one
   ];
   for (const [widget, position, expected] of steps) {
-    const moved = await ok(ada, "move_widget", { widgetId: widget, position });
+    const moved = movedWidgets(await ok(ada, "move_widget", { widgetId: widget, position }));
     const what = `move ${byId[widget]} to ${position}: got ${names(
       moved.map((w) => w.id),
       byId,
@@ -803,11 +813,12 @@ test("10 concurrent move_widget calls on one dashboard leave positions a permuta
     const answers = await Promise.all(moves.map((args) => tool(ada, "move_widget", args)));
     for (const answer of answers) {
       assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      const widgets = movedWidgets(answer.body);
       assert.deepEqual(
-        answer.body.map((w) => w.position),
+        widgets.map((w) => w.position),
         [0, 1, 2, 3, 4, 5],
       );
-      assert.deepEqual([...answer.body.map((w) => w.id)].sort(), [...ids].sort());
+      assert.deepEqual([...widgets.map((w) => w.id)].sort(), [...ids].sort());
     }
     const final = await order(ada, dash.id);
     assert.deepEqual(
@@ -842,7 +853,7 @@ test("a plain member creates dashboards and changes its own, but gets 403 on the
   assert.equal(melWidget.createdById, mel.id);
   assert.equal((await ok(mel, "update_dashboard", { dashboardId: mels.id, name: "Mel's renamed" })).name, "Mel's renamed");
   assert.equal((await ok(mel, "update_widget", { widgetId: melWidget.id, title: "Renamed" })).title, "Renamed");
-  assertOrder(await ok(mel, "move_widget", { widgetId: melWidget2.id, position: 0 }), [melWidget2.id, melWidget.id]);
+  assertOrder(movedWidgets(await ok(mel, "move_widget", { widgetId: melWidget2.id, position: 0 })), [melWidget2.id, melWidget.id]);
 
   // Mel reads everything of the organization.
   assert.deepEqual(
@@ -885,7 +896,7 @@ test("a plain member creates dashboards and changes its own, but gets 403 on the
   await ok(ada, "remove_widget", { widgetId: melWidget3.id });
   const ali = await joinAs(ada, await newUser("Ali"), "admin");
   assert.equal((await ok(ali, "update_widget", { widgetId: adaWidget.id, title: "By admin" })).title, "By admin");
-  assertOrder(await ok(ali, "move_widget", { widgetId: adaWidget2.id, position: 0 }), [adaWidget2.id, adaWidget.id]);
+  assertOrder(movedWidgets(await ok(ali, "move_widget", { widgetId: adaWidget2.id, position: 0 })), [adaWidget2.id, adaWidget.id]);
   await ok(ali, "delete_dashboard", { dashboardId: mels2.id });
 });
 

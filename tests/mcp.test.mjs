@@ -77,14 +77,17 @@ function workerFetch(log) {
       headers[name] = value;
     });
     const method = init.method ?? "GET";
-    const response = await worker.mf.dispatchFetch(String(url), {
+    const answer = await worker.mf.dispatchFetch(String(url), {
       method,
       headers,
       body: init.body,
       redirect: "manual",
     });
-    log.push({ method, url: String(url), headers, body: init.body ? JSON.parse(init.body) : undefined, status: response.status });
-    return response;
+    log.push({ method, url: String(url), headers, body: init.body ? JSON.parse(init.body) : undefined, status: answer.status });
+    // Read whole here, so that a body the client cancels unread (the 405 of
+    // its GET, a 202) does not break workerd's pipe.
+    const text = await answer.text();
+    return new Response(text, { status: answer.status, headers: answer.headers });
   };
 }
 
@@ -102,9 +105,19 @@ async function connect(user) {
 
 /** Calls a tool that must succeed; checks both forms of the result and answers the structured one. */
 async function callOk(agent, name, args = {}) {
-  const result = await agent.client.callTool({ name, arguments: args });
+  let result;
+  try {
+    result = await agent.client.callTool({ name, arguments: args });
+  } catch (error) {
+    // The SDK validates every result: structuredContent must be a JSON object.
+    assert.fail(`the SDK refused the result of ${name} ${JSON.stringify(args)}: ${error}`);
+  }
   const detail = `${name} ${JSON.stringify(args)} -> ${JSON.stringify(result)}`;
   assert.equal(result.isError, false, detail);
+  assert.ok(
+    result.structuredContent !== null && typeof result.structuredContent === "object" && !Array.isArray(result.structuredContent),
+    `structuredContent must be a JSON object: ${detail}`,
+  );
   assert.equal(result.content.length, 1, detail);
   assert.equal(result.content[0].type, "text", detail);
   assert.deepEqual(JSON.parse(result.content[0].text), result.structuredContent, detail);
@@ -348,9 +361,12 @@ test("an agent builds a dataset, a dashboard with chart, metric and table widget
       ],
     });
 
+    // Every result is an object: move_widget's widgets are under a key of it.
     const moved = await callOk(agent, "move_widget", { widgetId: table.id, position: 0 });
+    const movedWidgets = moved.widgets ?? moved.result;
+    assert.ok(Array.isArray(movedWidgets), JSON.stringify(moved));
     assert.deepEqual(
-      moved.map((w) => [w.id, w.position]),
+      movedWidgets.map((w) => [w.id, w.position]),
       [
         [table.id, 0],
         [chart.id, 1],
@@ -544,7 +560,11 @@ test("POST /mcp without credentials answers 401 with WWW-Authenticate: Bearer", 
   // The SDK client gets the 401 too, and cannot connect.
   const transport = new StreamableHTTPClientTransport(new URL("/mcp", ORIGIN), { fetch: workerFetch([]) });
   const client = new McpClient({ name: "anonymous", version: "0" });
-  await assert.rejects(client.connect(transport), /401/);
+  await assert.rejects(client.connect(transport), (error) => {
+    assert.equal(error.code, 401, String(error));
+    assert.match(error.message, /UNAUTHORIZED/);
+    return true;
+  });
 });
 
 test("a notification is accepted with 202 and an empty body; a batch answers only its requests", async () => {

@@ -140,7 +140,16 @@ async fn check_config(
                 &threshold_query(alert),
             )
             .map_err(|e| match e {
-                Error::Validation { message, .. } => Error::invalid("config", message),
+                Error::Validation { field, message } => {
+                    // The alert's query: `aggregates[0]` is its column and
+                    // aggregate; `filters[i]` are its own filters.
+                    let field = match field.strip_prefix("aggregates[0]") {
+                        Some(".function") | Some("") => "aggregate".to_string(),
+                        Some(_) => "column".to_string(),
+                        None => field,
+                    };
+                    Error::invalid(format!("config.{field}"), message)
+                }
                 other => other,
             })?;
         }
@@ -375,10 +384,14 @@ async fn execute_and_record(
             ("success", Some(text), None)
         }
         Err(failure) => {
-            if failure.is_server_error() {
+            let message = if failure.is_server_error() {
+                // The cause (a D1 error) is for the log, not the run record.
                 crate::log::server_error(&failure);
-            }
-            ("failed", None, Some(failure.body().message))
+                "reading the automation's dataset or dashboard failed".to_string()
+            } else {
+                failure.body().message
+            };
+            ("failed", None, Some(message))
         }
     };
     scope

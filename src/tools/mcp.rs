@@ -56,7 +56,7 @@ pub async fn handle(req: &mut Request, app: &App) -> Result<Response> {
     let body: Value = match http::read_json(req, TOOL_BODY_LIMIT).await {
         Ok(body) => body,
         Err(Error::MalformedBody(message)) => {
-            return http::json(200, &error(Value::Null, PARSE_ERROR, &message));
+            return http::json(400, &error(Value::Null, PARSE_ERROR, &message));
         }
         Err(other) => return Err(other),
     };

@@ -119,11 +119,41 @@ fn check_config(
         .and_then(|spec| datasets::query::compile(&dataset.table_name, &dataset.columns, &spec))
         .map_err(|e| match e {
             Error::Validation { field, message } => {
-                Error::invalid(format!("config.{field}"), message)
+                Error::invalid(config_field(kind, &field), message)
             }
             other => other,
         })?;
     Ok(config)
+}
+
+/// Names a field of the query a widget compiles to by the widget
+/// configuration's own field (`groupBy[0]` of a chart's query is its `x`).
+fn config_field(kind: WidgetType, query_field: &str) -> String {
+    let renames: &[(&str, &str)] = match kind {
+        WidgetType::Chart => &[
+            ("groupBy[0]", "x"),
+            ("groupBy[1]", "groupBy"),
+            ("orderBy[0].column", "x"),
+            ("aggregates[0].column", "y"),
+            ("aggregates[0].function", "aggregate"),
+            ("aggregates[0]", "aggregate"),
+        ],
+        WidgetType::Metric => &[
+            ("aggregates[0].column", "column"),
+            ("aggregates[0].function", "aggregate"),
+            ("aggregates[0]", "aggregate"),
+        ],
+        WidgetType::Table => &[("select", "columns"), ("orderBy[0]", "orderBy")],
+    };
+    let renamed = renames
+        .iter()
+        .find_map(|(from, to)| {
+            query_field
+                .strip_prefix(from)
+                .map(|rest| format!("{to}{rest}"))
+        })
+        .unwrap_or_else(|| query_field.to_string());
+    format!("config.{renamed}")
 }
 
 /// The statement that renumbers a dashboard's widgets 0..n-1, keeping
@@ -229,7 +259,7 @@ pub struct MoveArgs {
 /// Moves a widget to `position` (clamped to the last place), in one batch:
 /// spread the positions apart, drop the widget between its new neighbours,
 /// renumber. Concurrent moves each leave positions 0..n-1.
-pub async fn move_to(req: &ToolRequest<'_>, args: MoveArgs) -> Result<Vec<Widget>> {
+pub async fn move_to(req: &ToolRequest<'_>, args: MoveArgs) -> Result<WidgetList> {
     let widget = load(&req.scope, &args.widget_id).await?;
     req.require_owner_or_admin(widget.created_by_id.as_deref(), "move this widget")?;
     let target = i64::from(args.position);
@@ -250,7 +280,15 @@ pub async fn move_to(req: &ToolRequest<'_>, args: MoveArgs) -> Result<Vec<Widget
             renumber(scope, &widget.dashboard_id)?,
         ])
         .await?;
-    list_for_dashboard(scope, &widget.dashboard_id).await
+    Ok(WidgetList {
+        widgets: list_for_dashboard(scope, &widget.dashboard_id).await?,
+    })
+}
+
+/// A dashboard's widgets in position order.
+#[derive(Serialize)]
+pub struct WidgetList {
+    widgets: Vec<Widget>,
 }
 
 #[derive(Deserialize)]
@@ -344,4 +382,34 @@ pub async fn render_dashboard_in(
         name: dashboard.name,
         widgets,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_errors_name_the_widgets_own_fields() {
+        assert_eq!(config_field(WidgetType::Chart, "groupBy[0]"), "config.x");
+        assert_eq!(
+            config_field(WidgetType::Chart, "groupBy[1]"),
+            "config.groupBy"
+        );
+        assert_eq!(
+            config_field(WidgetType::Chart, "aggregates[0].column"),
+            "config.y"
+        );
+        assert_eq!(
+            config_field(WidgetType::Metric, "aggregates[0].column"),
+            "config.column"
+        );
+        assert_eq!(
+            config_field(WidgetType::Table, "select[1]"),
+            "config.columns[1]"
+        );
+        assert_eq!(
+            config_field(WidgetType::Chart, "filters[0].value"),
+            "config.filters[0].value"
+        );
+    }
 }

@@ -128,7 +128,8 @@ pub async fn render(
 /// Splits grouped rows into series: one per value of `groupBy`, or a single
 /// series named after the aggregate.
 fn series(chart: &ChartConfig, rows: Vec<Map<String, Value>>) -> Vec<Series> {
-    let default_name = format!("{:?}({})", chart.aggregate, chart.y).to_lowercase();
+    let function = format!("{:?}", chart.aggregate).to_lowercase();
+    let default_name = format!("{function}({})", chart.y);
     let mut out: Vec<Series> = Vec::new();
     for mut row in rows {
         let name = match &chart.group_by {
