@@ -340,39 +340,85 @@ pub struct QueryResult {
     pub rows: Vec<Map<String, Value>>,
 }
 
+/// A query compiled for one dataset, ready to run alone or in a batch.
+pub struct PreparedQuery {
+    compiled: query::Compiled,
+    /// Output columns that hold booleans (stored as 0/1).
+    booleans: Vec<String>,
+}
+
+impl PreparedQuery {
+    pub fn new(dataset: &Dataset, spec: &QuerySpec) -> Result<PreparedQuery> {
+        let compiled = query::compile(&dataset.table_name, &dataset.columns, spec)?;
+        // Aggregates have names of their own, so only plain boolean
+        // columns are answered as booleans.
+        let booleans = dataset
+            .columns
+            .iter()
+            .filter(|c| c.column_type == ColumnType::Boolean)
+            .map(|c| c.name.clone())
+            .filter(|name| compiled.columns.contains(name))
+            .collect();
+        Ok(PreparedQuery { compiled, booleans })
+    }
+
+    /// The statement, for a batch of several queries.
+    pub fn statement(&self, scope: &OrgScope<'_>) -> Result<worker::D1PreparedStatement> {
+        scope
+            .db()
+            .statement(&self.compiled.sql, &bind_all(&self.compiled.params))
+    }
+
+    /// The answer, from the rows D1 returned: booleans as D1 stores them
+    /// (0/1) are answered as written (true/false).
+    pub fn answer(self, mut rows: Vec<Map<String, Value>>) -> QueryResult {
+        for row in &mut rows {
+            for name in &self.booleans {
+                if let Some(value) = row.get_mut(name) {
+                    if let Some(n) = value.as_i64() {
+                        *value = Value::Bool(n != 0);
+                    }
+                }
+            }
+        }
+        QueryResult {
+            columns: self.compiled.columns,
+            rows,
+        }
+    }
+}
+
 /// Runs a structured query compiled to one parameterized `select`.
 pub async fn run_query(
     scope: &OrgScope<'_>,
     dataset: &Dataset,
     spec: &QuerySpec,
 ) -> Result<QueryResult> {
-    let compiled = query::compile(&dataset.table_name, &dataset.columns, spec)?;
-    let mut rows: Vec<Map<String, Value>> = scope
+    let prepared = PreparedQuery::new(dataset, spec)?;
+    let rows = scope
         .db()
-        .all(&compiled.sql, &bind_all(&compiled.params))
+        .all(&prepared.compiled.sql, &bind_all(&prepared.compiled.params))
         .await?;
-    // D1 stores booleans as 0/1; answer them as written. Aggregates have
-    // their own names, so only plain boolean columns are converted.
-    let booleans: Vec<&str> = dataset
-        .columns
-        .iter()
-        .filter(|c| c.column_type == ColumnType::Boolean)
-        .map(|c| c.name.as_str())
-        .filter(|name| compiled.columns.iter().any(|out| out == name))
-        .collect();
-    for row in &mut rows {
-        for name in &booleans {
-            if let Some(value) = row.get_mut(*name) {
-                if let Some(n) = value.as_i64() {
-                    *value = Value::Bool(n != 0);
-                }
-            }
-        }
+    Ok(prepared.answer(rows))
+}
+
+/// Loads several datasets of the caller's organization in one round trip;
+/// ids of other organizations are simply not found.
+pub async fn load_many(scope: &OrgScope<'_>, ids: &[&str]) -> Result<Vec<Dataset>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(QueryResult {
-        columns: compiled.columns,
-        rows,
-    })
+    let placeholders: Vec<String> = (2..ids.len() + 2).map(|i| format!("?{i}")).collect();
+    let sql = format!(
+        "select {COLUMNS} from dataset where org_id = ?1 and id in ({})",
+        placeholders.join(", ")
+    );
+    let params: Vec<JsValue> = ids.iter().map(|id| text(id)).collect();
+    let rows: Vec<Row> = scope.all(&sql, &params).await?;
+    rows.into_iter()
+        .map(Dataset::try_from)
+        .map(|d| d.and_then(|d| validate_org_ownership(Some(d), scope.org_id(), "dataset")))
+        .collect()
 }
 
 pub async fn query(req: &ToolRequest<'_>, args: QueryArgs) -> Result<QueryResult> {

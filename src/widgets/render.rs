@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::datasets::query::{AggregateSpec, QuerySpec};
-use crate::datasets::{self, Dataset};
+use crate::datasets::{self, Dataset, PreparedQuery, QueryResult};
 use crate::error::Result;
 use crate::model::{
     ChartConfig, ChartType, Direction, MetricConfig, OrderBy, TableConfig, WidgetConfig,
@@ -103,9 +103,38 @@ pub async fn render(
     dataset: &Dataset,
     config: &WidgetConfig,
 ) -> Result<Rendered> {
-    let spec = query_for(config)?;
-    let result = datasets::run_query(scope, dataset, &spec).await?;
-    Ok(match config {
+    let result = datasets::run_query(scope, dataset, &query_for(config)?).await?;
+    Ok(shape(config, result))
+}
+
+/// Computes the data of several widgets in one D1 batch: one `select` per
+/// widget, all read in the same round trip.
+pub async fn render_all(
+    scope: &OrgScope<'_>,
+    widgets: &[(&WidgetConfig, &Dataset)],
+) -> Result<Vec<Rendered>> {
+    let prepared = widgets
+        .iter()
+        .map(|(config, dataset)| PreparedQuery::new(dataset, &query_for(config)?))
+        .collect::<Result<Vec<_>>>()?;
+    if prepared.is_empty() {
+        return Ok(Vec::new());
+    }
+    let statements = prepared
+        .iter()
+        .map(|p| p.statement(scope))
+        .collect::<Result<Vec<_>>>()?;
+    let results = scope.db().batch(statements).await?;
+    let mut rendered = Vec::with_capacity(prepared.len());
+    for ((prepared, result), (config, _)) in prepared.into_iter().zip(results).zip(widgets) {
+        rendered.push(shape(config, prepared.answer(result.results()?)));
+    }
+    Ok(rendered)
+}
+
+/// A widget's data from its query's answer.
+fn shape(config: &WidgetConfig, result: QueryResult) -> Rendered {
+    match config {
         WidgetConfig::Chart(chart) => Rendered::Chart {
             chart_type: chart.chart_type,
             series: series(chart, result.rows),
@@ -122,7 +151,7 @@ pub async fn render(
             columns: result.columns,
             rows: result.rows,
         },
-    })
+    }
 }
 
 /// Splits grouped rows into series: one per value of `groupBy`, or a single
