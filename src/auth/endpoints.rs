@@ -79,18 +79,7 @@ pub async fn sign_up(req: &mut Request, app: &App) -> Result<Response> {
         created_at: now.clone(),
         id: ids::random_id()?,
     };
-    let (session_id, token) = (ids::random_id()?, ids::random_id()?);
-    let expires_at = time::to_iso(now_ms + session_ttl(remember));
-    let (ip_address, user_agent) = client_facts(req);
-    let new_session = NewSession {
-        id: &session_id,
-        token: &token,
-        user_id: &user.id,
-        expires_at: &expires_at,
-        now: &now,
-        ip_address: &ip_address,
-        user_agent: &user_agent,
-    };
+    let new_session = new_session(req, &user.id, remember, now_ms)?;
 
     let db = &app.db;
     let statements = vec![
@@ -110,11 +99,11 @@ pub async fn sign_up(req: &mut Request, app: &App) -> Result<Response> {
     }
 
     let (_, secure) = own_origin(req)?;
-    let cookies = session::issue_cookies(app, &token, remember, secure)?;
+    let cookies = session::issue_cookies(app, &new_session.token, remember, secure)?;
     http::json_with_headers(
         200,
         &SignUpAnswer {
-            token: &token,
+            token: &new_session.token,
             user: &user,
         },
         &cookies,
@@ -176,28 +165,15 @@ pub async fn sign_in(req: &mut Request, app: &App) -> Result<Response> {
         return Err(Error::InvalidCredentials);
     }
 
-    let now_ms = time::now_ms();
-    let now = time::to_iso(now_ms);
-    let (session_id, token) = (ids::random_id()?, ids::random_id()?);
-    let expires_at = time::to_iso(now_ms + session_ttl(remember));
-    let (ip_address, user_agent) = client_facts(req);
-    let new_session = NewSession {
-        id: &session_id,
-        token: &token,
-        user_id: &user.id,
-        expires_at: &expires_at,
-        now: &now,
-        ip_address: &ip_address,
-        user_agent: &user_agent,
-    };
+    let new_session = new_session(req, &user.id, remember, time::now_ms())?;
     let insert = sessions::insert_with_latest_organization(&app.db, &new_session)?;
     app.db.execute(insert).await?;
 
     let (_, secure) = own_origin(req)?;
-    let cookies = session::issue_cookies(app, &token, remember, secure)?;
+    let cookies = session::issue_cookies(app, &new_session.token, remember, secure)?;
     let answer = SignInAnswer {
         redirect: false,
-        token: &token,
+        token: &new_session.token,
         user: &user,
     };
     http::json_with_headers(200, &answer, &cookies)
@@ -249,6 +225,21 @@ pub async fn get_session(req: &mut Request, app: &App) -> Result<Response> {
     }
     let answer = serde_json::json!({ "session": current.data.session, "user": current.data.user });
     http::json_with_headers(200, &answer, &headers)
+}
+
+/// A session for `user_id` starting at `now_ms`, with a fresh id and token
+/// and the client's address and user agent.
+fn new_session(req: &Request, user_id: &str, remember: bool, now_ms: i64) -> Result<NewSession> {
+    let (ip_address, user_agent) = client_facts(req);
+    Ok(NewSession {
+        id: ids::random_id()?,
+        token: ids::random_id()?,
+        user_id: user_id.to_string(),
+        expires_at: time::to_iso(now_ms + session_ttl(remember)),
+        now: time::to_iso(now_ms),
+        ip_address,
+        user_agent,
+    })
 }
 
 fn session_ttl(remember: bool) -> i64 {

@@ -97,14 +97,14 @@ pub async fn find(db: &Db, token: &str) -> Result<Option<SessionWithUser>> {
 }
 
 /// What a new session row needs.
-pub struct NewSession<'a> {
-    pub id: &'a str,
-    pub token: &'a str,
-    pub user_id: &'a str,
-    pub expires_at: &'a str,
-    pub now: &'a str,
-    pub ip_address: &'a str,
-    pub user_agent: &'a str,
+pub struct NewSession {
+    pub id: String,
+    pub token: String,
+    pub user_id: String,
+    pub expires_at: String,
+    pub now: String,
+    pub ip_address: String,
+    pub user_agent: String,
 }
 
 /// Inserts a session whose active organization is `organization_id`.
@@ -118,14 +118,14 @@ pub fn insert(
                                   "ipAddress", "userAgent", "userId", "activeOrganizationId")
            values (?, ?, ?, ?, ?, ?, ?, ?, ?)"#,
         &[
-            text(session.id),
-            text(session.expires_at),
-            text(session.token),
-            text(session.now),
-            text(session.now),
-            text(session.ip_address),
-            text(session.user_agent),
-            text(session.user_id),
+            text(&session.id),
+            text(&session.expires_at),
+            text(&session.token),
+            text(&session.now),
+            text(&session.now),
+            text(&session.ip_address),
+            text(&session.user_agent),
+            text(&session.user_id),
             opt_text(organization_id),
         ],
     )
@@ -144,13 +144,13 @@ pub fn insert_with_latest_organization(
                    (select "organizationId" from "member" where "userId" = ?7
                     order by "createdAt" desc, "id" desc limit 1))"#,
         &[
-            text(session.id),
-            text(session.expires_at),
-            text(session.token),
-            text(session.now),
-            text(session.ip_address),
-            text(session.user_agent),
-            text(session.user_id),
+            text(&session.id),
+            text(&session.expires_at),
+            text(&session.token),
+            text(&session.now),
+            text(&session.ip_address),
+            text(&session.user_agent),
+            text(&session.user_id),
         ],
     )
 }
