@@ -194,14 +194,16 @@ pub async fn add(req: &ToolRequest<'_>, args: AddArgs) -> Result<Widget> {
     let now = time::now_ms();
     let id = ids::generate_id("wdg")?;
     // The position is counted inside the insert, so concurrent adds each
-    // take the next free one.
-    req.scope
-        .run(
+    // take the next free one; `returning` answers it.
+    let inserted: Option<Position> = req
+        .scope
+        .first(
             "insert into widget (org_id, id, dashboard_id, dataset_id, title, type, config, position,
                                  created_by_id, created_at, updated_at)
              select ?1, ?2, ?3, ?4, ?5, ?6, ?7,
                     (select count(*) from widget where org_id = ?1 and dashboard_id = ?3),
-                    ?8, ?9, ?9",
+                    ?8, ?9, ?9
+             returning position",
             &[
                 text(&id),
                 text(&dashboard.id),
@@ -214,7 +216,25 @@ pub async fn add(req: &ToolRequest<'_>, args: AddArgs) -> Result<Widget> {
             ],
         )
         .await?;
-    load(&req.scope, &id).await
+    let position = inserted.ok_or_else(|| Error::Corrupt("insert returned no row".into()))?;
+    Ok(Widget {
+        id,
+        dashboard_id: dashboard.id,
+        org_id: req.scope.org_id().to_string(),
+        dataset_id: dataset.id,
+        title,
+        kind: args.kind,
+        config,
+        position: position.position,
+        created_by_id: Some(req.ctx.user_id.clone()),
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+#[derive(Deserialize)]
+struct Position {
+    position: i64,
 }
 
 #[derive(Deserialize)]
