@@ -152,6 +152,10 @@ pub fn percent_decode(text: &str) -> Option<String> {
     while let Some(&byte) = bytes.get(i) {
         if byte == b'%' {
             let hex = bytes.get(i + 1..i + 3)?;
+            // `from_str_radix` alone would also take a sign: `%+2` is broken.
+            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                return None;
+            }
             let hex = std::str::from_utf8(hex).ok()?;
             out.push(u8::from_str_radix(hex, 16).ok()?);
             i += 3;
@@ -182,6 +186,14 @@ mod tests {
         assert_eq!(percent_decode("%"), None);
         assert_eq!(percent_decode("%zz"), None);
         assert_eq!(percent_decode("%FF"), None);
+    }
+
+    /// Found by the `cookie` fuzz target: a sign is not a hex digit.
+    #[test]
+    fn escapes_with_a_sign_do_not_decode() {
+        assert_eq!(percent_decode("%+2"), None);
+        assert_eq!(percent_decode("!!e0e!%+eo"), None);
+        assert_eq!(percent_decode("%-1"), None);
     }
 
     #[test]
