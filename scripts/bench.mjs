@@ -3,50 +3,38 @@
 // dataset of 100,000 rows and a dashboard with a chart, a metric and a
 // table), then measures each endpoint with autocannon and prints a table:
 // requests per second, p50 and p99 latency, each next to its ratio to
-// /health measured in the same run, and the D1 round trips each request
-// costs (the Worker's `x-d1-round-trips` header). Sign-up and sign-in are
-// timed one request at a time (their cost is the password hash). It stops
-// every process it started.
+// /health measured in the same run, and what each request costs in D1 (the
+// Worker's `x-d1-round-trips` and `x-d1-statements` headers), then the
+// bundle's size. Sign-up and sign-in are timed one request at a time (their
+// cost is the password hash). It stops every process it started.
 //
 // Options (environment): BENCH_SECONDS (default 10) per endpoint,
 // BENCH_CONNECTIONS (default 10), BENCH_ROWS (default 100000).
 
-import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir, cpus, totalmem } from "node:os";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
 
-const root = new URL("..", import.meta.url).pathname;
+import { env, root, serve } from "../tests/support/wrangler.mjs";
+
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
-const PORT = 8790 + Math.floor(Math.random() * 100);
-const BASE = `http://127.0.0.1:${PORT}`;
-const env = {
-  ...process.env,
-  PATH: `${process.env.HOME}/.cargo/bin:${root}node_modules/.bin:${process.env.PATH}`,
-  WRANGLER_SEND_METRICS: "false",
-  CLOUDFLARE_CF_FETCH_ENABLED: "false",
-  CI: "true",
-};
+let BASE = "";
 
 function run(command, args) {
   execFileSync(command, args, { cwd: root, env, stdio: "inherit" });
 }
 
-async function waitForHealth(deadline) {
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(`${BASE}/health`);
-      if (response.ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error("wrangler dev did not answer /health in time");
+/** What a response's headers say it cost in D1. */
+function d1Cost(response) {
+  return {
+    roundTrips: Number(response.headers.get("x-d1-round-trips")),
+    statements: Number(response.headers.get("x-d1-statements")),
+  };
 }
 
 async function call(token, path, body) {
@@ -57,7 +45,7 @@ async function call(token, path, body) {
   });
   const text = await response.text();
   if (!response.ok) throw new Error(`${path}: ${response.status} ${text}`);
-  return { body: JSON.parse(text), roundTrips: Number(response.headers.get("x-d1-round-trips")) };
+  return { body: JSON.parse(text), ...d1Cost(response) };
 }
 
 async function signUp(email) {
@@ -70,7 +58,7 @@ async function signUp(email) {
   const elapsed = performance.now() - started;
   const body = await response.json();
   if (!response.ok) throw new Error(`sign-up: ${response.status} ${JSON.stringify(body)}`);
-  return { token: body.token, elapsed, roundTrips: Number(response.headers.get("x-d1-round-trips")) };
+  return { token: body.token, elapsed, ...d1Cost(response) };
 }
 
 async function signIn(email) {
@@ -83,7 +71,7 @@ async function signIn(email) {
   const elapsed = performance.now() - started;
   await response.text();
   if (!response.ok) throw new Error(`sign-in: ${response.status}`);
-  return { elapsed, roundTrips: Number(response.headers.get("x-d1-round-trips")) };
+  return { elapsed, ...d1Cost(response) };
 }
 
 async function prepare() {
@@ -124,12 +112,12 @@ async function measure(name, path, { token, body } = {}) {
   const sample = await fetch(`${BASE}${path}`, request);
   await sample.text();
   if (!sample.ok) throw new Error(`${name}: ${sample.status}`);
-  const roundTrips = Number(sample.headers.get("x-d1-round-trips"));
+  const cost = d1Cost(sample);
   const result = await autocannon({ url: `${BASE}${path}`, connections: CONNECTIONS, duration: SECONDS, ...request });
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${name}: ${result.non2xx} non-2xx answers and ${result.errors} errors`);
   }
-  return { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, roundTrips };
+  return { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, ...cost };
 }
 
 function percentile(values, p) {
@@ -140,37 +128,15 @@ function percentile(values, p) {
 async function main() {
   run("bash", ["scripts/setup.sh"]);
   run("bash", ["scripts/build.sh", "--force"]);
-  const state = mkdtempSync(join(tmpdir(), "orgscope-bench-"));
-  run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", state]);
-  const server = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(PORT), "--persist-to", state, "--log-level", "error"], {
-    cwd: root,
-    env,
-    detached: true,
-    stdio: "ignore",
-  });
-  const exited = new Promise((resolve) => server.on("exit", resolve));
-  const signal = (name) => {
-    try {
-      process.kill(-server.pid, name);
-    } catch {
-      // the group is already gone
-    }
-  };
-  // Stops wrangler and workerd (their whole process group), then removes
-  // the database files.
-  const stop = async () => {
-    signal("SIGTERM");
-    const timeout = new Promise((resolve) => setTimeout(resolve, 5000, "timeout"));
-    if ((await Promise.race([exited, timeout])) === "timeout") signal("SIGKILL");
-    rmSync(state, { recursive: true, force: true });
-  };
+  const server = await serve();
+  BASE = server.base;
+  // Ctrl-C still stops wrangler and workerd.
   process.on("SIGINT", async () => {
-    await stop();
+    await server.stop();
     process.exit(130);
   });
 
   try {
-    await waitForHealth(Date.now() + 60_000);
     console.error(`[bench] preparing an organization with a ${ROWS}-row dataset`);
     const { token, datasetId, dashboardId } = await prepare();
     const grouped = { datasetId, groupBy: ["region"], aggregates: [{ function: "sum", column: "amount" }, { function: "count" }] };
@@ -199,22 +165,25 @@ async function main() {
     const ms = (value) => `${value.toFixed(1)} ms`;
     console.log(`machine: ${cpus().length} × ${cpus()[0].model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
     console.log(`load: autocannon, ${CONNECTIONS} connections, ${SECONDS} s per endpoint, wrangler dev (workerd) on local D1\n`);
-    console.log("| request | req/s | ×/health | p50 | p99 | p99 ×/health | D1 round trips |");
-    console.log("|---|---:|---:|---:|---:|---:|---:|");
+    console.log("| request | req/s | ×/health | p50 | p99 | p99 ×/health | D1 round trips | D1 statements |");
+    console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
     for (const row of rows) {
       console.log(
-        `| ${row.name} | ${row.rps.toFixed(0)} | ${(row.rps / health.rps).toFixed(2)} | ${row.p50} ms | ${row.p99} ms | ${(row.p99 / Math.max(health.p99, 1)).toFixed(1)} | ${row.roundTrips} |`,
+        `| ${row.name} | ${row.rps.toFixed(0)} | ${(row.rps / health.rps).toFixed(2)} | ${row.p50} ms | ${row.p99} ms | ${(row.p99 / Math.max(health.p99, 1)).toFixed(1)} | ${row.roundTrips} | ${row.statements} |`,
       );
     }
     for (const [name, samples] of [["sign-up (one at a time, n=10)", signUps], ["sign-in (one at a time, n=10)", signIns]]) {
       const times = samples.map((s) => s.elapsed);
       console.log(
-        `| ${name} | – | – | ${ms(percentile(times, 50))} | ${ms(percentile(times, 99))} | ${(percentile(times, 99) / Math.max(health.p99, 1)).toFixed(1)} | ${samples[0].roundTrips} |`,
+        `| ${name} | – | – | ${ms(percentile(times, 50))} | ${ms(percentile(times, 99))} | ${(percentile(times, 99) / Math.max(health.p99, 1)).toFixed(1)} | ${samples[0].roundTrips} | ${samples[0].statements} |`,
       );
     }
-    console.log(`\nwasm: ${wasm.length} bytes raw, ${gzipSync(wasm, { level: 9 }).length} bytes gzipped`);
+    const glue = readFileSync(join(root, "build/index.js"));
+    const gzipped = (bytes) => gzipSync(bytes, { level: 9 }).length;
+    console.log(`\nwasm: ${wasm.length} bytes raw, ${gzipped(wasm)} bytes gzipped`);
+    console.log(`bundle (wasm + index.js): ${wasm.length + glue.length} bytes raw, ${gzipped(wasm) + gzipped(glue)} bytes gzipped`);
   } finally {
-    await stop();
+    await server.stop();
   }
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and running orgscope needs, skipping whatever is
 # already there, so that `npm start` and `npm test` work on a fresh machine
-# that has only rustup, Node 20 and npm.
+# that has only rustup, Node 20 and npm. With --browser (as `npm test` runs
+# it) it also installs Debian's Chromium for the console's browser tests.
 #
 # Versions are pinned because they must agree: the wasm-bindgen crate in
 # Cargo.toml must equal the wasm-bindgen CLI, and wrangler 4.86.0 is the last
@@ -47,4 +48,16 @@ fi
 if [ ! -f .dev.vars ]; then
   say "writing .dev.vars from .dev.vars.example (local development secret)"
   cp .dev.vars.example .dev.vars
+fi
+
+# The console's end-to-end tests drive Debian's Chromium through
+# playwright-core: a test tool's own browser download cannot reach the
+# internet from these machines, the Debian archive can.
+if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
+  say "installing Debian's chromium for the console's browser tests"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get install -y --no-install-recommends chromium \
+    || { $sudo apt-get update && $sudo apt-get install -y --no-install-recommends chromium; }
 fi

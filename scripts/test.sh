@@ -3,7 +3,7 @@
 # The last lines printed are the integration test runner's own summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --browser
 source scripts/env.sh
 
 step() { echo; echo "== $* =="; }
@@ -16,6 +16,8 @@ step "cargo clippy (wasm32)"
 cargo clippy --target wasm32-unknown-unknown -- -D warnings
 step "cargo test"
 cargo test
+step "console type check (tsc)"
+tsc -p console
 step "release build"
 bash scripts/build.sh --force
 step "integration tests (Miniflare)"

@@ -8,7 +8,7 @@ use crate::ids;
 use crate::scope::{validate_org_ownership, OrgOwned, OrgScope};
 use crate::store::{int, opt_text, text};
 use crate::time;
-use crate::tools::{fields, ToolRequest};
+use crate::tools::{fields, NoArgs, ToolRequest};
 use crate::widgets::{self, Widget};
 
 /// A dashboard as tools answer it.
@@ -75,10 +75,6 @@ pub async fn create(req: &ToolRequest<'_>, args: CreateArgs) -> Result<Dashboard
         .await?;
     Ok(dashboard)
 }
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NoArgs {}
 
 #[derive(Serialize)]
 pub struct DashboardList {

@@ -27,7 +27,11 @@ pub enum Error {
     UnsupportedMediaType,
     /// The route exists but not for this method.
     #[error("{method} is not allowed here")]
-    MethodNotAllowed { method: String },
+    MethodNotAllowed {
+        method: String,
+        /// The method the route does accept, for the `Allow` header.
+        allowed: &'static str,
+    },
     /// No route, or a record that does not exist in the caller's organization.
     /// A record of another organization answers exactly like a missing one.
     #[error("{0} not found")]

@@ -50,43 +50,45 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], limit: usize) -> Result<T> 
     // share one deserializer: parsing each type straight from bytes would
     // compile a second copy of every request struct's parser into the
     // bundle.
-    let value: Value = serde_json::from_slice(bytes)
-        .map_err(|e| Error::MalformedBody(format!("the body is not valid JSON: {e}")))?;
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+        let message = strip_position(&e);
+        Error::MalformedBody(format!("the body is not valid JSON: {message}"))
+    })?;
     from_value(value)
 }
 
 /// Reads a JSON value into `T`, naming the field that does not fit.
 pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        let message = strip_position(e.inner());
-        if path == "." {
-            Error::MalformedBody(format!("the body has the wrong shape: {message}"))
+    crate::json::from_value(value).map_err(|e| {
+        if e.path == "." {
+            Error::MalformedBody(format!("the body has the wrong shape: {}", e.message))
         } else {
-            Error::invalid(path, message)
+            Error::invalid(e.path, e.message)
         }
     })
 }
 
 /// Parses a query string (`a=1&b=x%20y`) into `T`, as strings.
+///
+/// A value whose percent-escapes are broken is refused naming its
+/// parameter: read as empty, it would silently mean "not given". A pair
+/// whose name does not decode is skipped, like any unknown parameter.
 pub fn parse_query<T: DeserializeOwned>(query: Option<&str>) -> Result<T> {
-    let pairs: serde_json::Map<String, serde_json::Value> = query
-        .unwrap_or("")
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (
-                form_decode(key),
-                serde_json::Value::String(form_decode(value)),
-            )
-        })
-        .collect();
+    let mut pairs = serde_json::Map::new();
+    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let Some(key) = form_decode(key) else {
+            continue;
+        };
+        let value = form_decode(value)
+            .ok_or_else(|| Error::invalid(key.as_str(), "is not valid percent-encoded UTF-8"))?;
+        pairs.insert(key, Value::String(value));
+    }
     from_value(Value::Object(pairs))
 }
 
-fn form_decode(text: &str) -> String {
-    crate::auth::cookie::percent_decode(&text.replace('+', " ")).unwrap_or_default()
+fn form_decode(text: &str) -> Option<String> {
+    crate::auth::cookie::percent_decode(&text.replace('+', " "))
 }
 
 /// serde_json appends "at line 1 column 17" to its messages; the field name
@@ -133,6 +135,9 @@ pub fn error_response(error: &Error) -> Result<Response> {
     }
     if let Error::Unauthorized = error {
         extra.push(("www-authenticate", "Bearer".to_string()));
+    }
+    if let Error::MethodNotAllowed { allowed, .. } = error {
+        extra.push(("allow", allowed.to_string()));
     }
     json_with_headers(error.status(), &error.body(), &extra)
 }
@@ -202,5 +207,27 @@ mod tests {
         }
         let query: Query = parse_query(Some("organizationId=a%20b+c&x=1")).unwrap();
         assert_eq!(query.organization_id, "a b c");
+    }
+
+    #[test]
+    fn a_broken_escape_names_its_parameter() {
+        #[derive(Debug, Deserialize)]
+        struct Query {
+            #[allow(dead_code)]
+            #[serde(rename = "organizationId")]
+            organization_id: Option<String>,
+        }
+        for query in [
+            "organizationId=%ZZ",
+            "organizationId=abc%",
+            "organizationId=%E0%A4",
+        ] {
+            match parse_query::<Query>(Some(query)).unwrap_err() {
+                Error::Validation { field, .. } => assert_eq!(field, "organizationId"),
+                other => panic!("{query}: unexpected {other:?}"),
+            }
+        }
+        let skipped: Query = parse_query(Some("%ZZ=1&organizationId=x")).unwrap();
+        assert_eq!(skipped.organization_id.as_deref(), Some("x"));
     }
 }

@@ -5,8 +5,10 @@
 //! request and hands it to [`routes::dispatch`]; the scheduled handler runs
 //! the automations that are due.
 //!
-//! Every response carries `x-d1-round-trips`: how many times the request
-//! went to D1 (a batch counts once), so cost can be read from outside.
+//! Every response carries `x-d1-round-trips`, how many times the request
+//! went to D1 (a batch counts once), and `x-d1-statements`, how many
+//! statements it ran (each of a batch counts), so cost can be read from
+//! outside.
 
 pub mod app;
 pub mod auth;
@@ -17,6 +19,7 @@ pub mod datasets;
 pub mod error;
 pub mod http;
 pub mod ids;
+pub mod json;
 pub mod log;
 pub mod model;
 pub mod organization;
@@ -35,12 +38,16 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
     let method = req.method().to_string();
     let path = req.path();
 
-    let (outcome, round_trips) = match app::App::from_env(&env) {
+    let (outcome, cost) = match app::App::from_env(&env) {
         Ok(app) => {
             let outcome = routes::dispatch(req, &app).await;
-            (outcome, app.db.round_trips())
+            let cost = log::D1Cost {
+                round_trips: app.db.round_trips(),
+                statements: app.db.statements(),
+            };
+            (outcome, cost)
         }
-        Err(error) => (Err(error), 0),
+        Err(error) => (Err(error), log::D1Cost::default()),
     };
     let mut response = match outcome {
         Ok(response) => response,
@@ -49,15 +56,15 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
         }
     };
 
-    response
-        .headers_mut()
-        .set("x-d1-round-trips", &round_trips.to_string())?;
+    let headers = response.headers_mut();
+    headers.set("x-d1-round-trips", &cost.round_trips.to_string())?;
+    headers.set("x-d1-statements", &cost.statements.to_string())?;
     log::request(
         &method,
         &path,
         response.status_code(),
         time::now_ms() - started,
-        round_trips,
+        cost,
     );
     Ok(response)
 }

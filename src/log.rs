@@ -8,8 +8,16 @@ use serde_json::{json, Value};
 
 use crate::error::Error;
 
+/// What a request cost in D1: round trips (a batch counts once) and
+/// statements (each statement of a batch counts).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct D1Cost {
+    pub round_trips: u32,
+    pub statements: u32,
+}
+
 /// One line for a finished request.
-pub fn request(method: &str, path: &str, status: u16, duration_ms: i64, d1_round_trips: u32) {
+pub fn request(method: &str, path: &str, status: u16, duration_ms: i64, d1: D1Cost) {
     emit(json!({
         "level": if status >= 500 { "error" } else { "info" },
         "event": "request",
@@ -17,7 +25,8 @@ pub fn request(method: &str, path: &str, status: u16, duration_ms: i64, d1_round
         "path": path,
         "status": status,
         "durationMs": duration_ms,
-        "d1RoundTrips": d1_round_trips,
+        "d1RoundTrips": d1.round_trips,
+        "d1Statements": d1.statements,
     }));
 }
 

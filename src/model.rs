@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::json::{self, FieldError};
+
 /// The type of a dataset column, and how its values are stored in D1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -171,13 +173,15 @@ pub enum WidgetConfig {
 
 impl WidgetConfig {
     /// Reads the configuration of a widget of type `kind`.
-    pub fn from_json(kind: WidgetType, config: serde_json::Value) -> Result<WidgetConfig, String> {
-        let parsed = match kind {
-            WidgetType::Chart => serde_json::from_value(config).map(WidgetConfig::Chart),
-            WidgetType::Metric => serde_json::from_value(config).map(WidgetConfig::Metric),
-            WidgetType::Table => serde_json::from_value(config).map(WidgetConfig::Table),
-        };
-        parsed.map_err(|e| e.to_string())
+    pub fn from_json(
+        kind: WidgetType,
+        config: serde_json::Value,
+    ) -> Result<WidgetConfig, FieldError> {
+        match kind {
+            WidgetType::Chart => json::from_value(config).map(WidgetConfig::Chart),
+            WidgetType::Metric => json::from_value(config).map(WidgetConfig::Metric),
+            WidgetType::Table => json::from_value(config).map(WidgetConfig::Table),
+        }
     }
 
     pub fn kind(&self) -> WidgetType {
@@ -266,16 +270,15 @@ impl AutomationConfig {
     pub fn from_json(
         kind: AutomationType,
         config: serde_json::Value,
-    ) -> Result<AutomationConfig, String> {
-        let parsed = match kind {
+    ) -> Result<AutomationConfig, FieldError> {
+        match kind {
             AutomationType::ThresholdAlert => {
-                serde_json::from_value(config).map(AutomationConfig::ThresholdAlert)
+                json::from_value(config).map(AutomationConfig::ThresholdAlert)
             }
             AutomationType::ScheduledReport => {
-                serde_json::from_value(config).map(AutomationConfig::ScheduledReport)
+                json::from_value(config).map(AutomationConfig::ScheduledReport)
             }
-        };
-        parsed.map_err(|e| e.to_string())
+        }
     }
 
     pub fn schedule(&self) -> &str {

@@ -107,6 +107,14 @@ impl Route {
         }
     }
 
+    /// The `Allow` header of a 405 answer: a GET route answers HEAD too.
+    fn allow(self) -> &'static str {
+        match self.method() {
+            Method::Get => "GET, HEAD",
+            _ => "POST",
+        }
+    }
+
     /// Sign-in and sign-up get the stricter login origin check.
     fn is_login(self) -> bool {
         matches!(self, Route::SignUp | Route::SignIn)
@@ -121,6 +129,7 @@ pub async fn dispatch(mut req: Request, app: &App) -> Result<Response> {
     if method != route.method() && !head_of_get {
         return Err(Error::MethodNotAllowed {
             method: method.to_string(),
+            allowed: route.allow(),
         });
     }
     if route == Route::Health {

@@ -8,11 +8,11 @@
 
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
-use worker::{D1PreparedStatement, D1Result};
+use worker::D1PreparedStatement;
 
 use crate::auth::AuthContext;
 use crate::error::{Error, Result};
-use crate::store::{self, Db};
+use crate::store::{self, Answer, Db};
 
 /// Whether `sql` is bound to the organization in `?1`: it filters on it, or
 /// it inserts rows whose first column, `org_id`, is `?1`.
@@ -89,7 +89,7 @@ impl<'a> OrgScope<'a> {
         self.db.run(sql, &self.bind(sql, params)?).await
     }
 
-    pub async fn batch(&self, statements: Vec<D1PreparedStatement>) -> Result<Vec<D1Result>> {
+    pub async fn batch(&self, statements: Vec<D1PreparedStatement>) -> Result<Vec<Answer>> {
         self.db.batch(statements).await
     }
 }

@@ -644,7 +644,7 @@ test("a widget's configuration is checked against the dataset's columns when sav
     ["chart", { chartType: "bar", y: "amount", aggregate: "sum" }, /x/],
     ["chart", { ...CHART, chartType: "radar" }, /radar|chartType/],
     ["chart", { ...CHART, aggregate: "median" }, /median|aggregate/],
-    ["metric", CHART, /unknown field|missing field/],
+    ["metric", CHART, /unknown field|is required/],
     ["table", { columns: ["month"], bogus: true }, /bogus/],
     ["table", "month", /config/],
   ];

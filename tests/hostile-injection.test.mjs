@@ -563,7 +563,7 @@ test("add_widget and update_widget: hostile config column names and types are re
     const type = await tool(ada, "add_widget", { dashboardId: adas.dash.id, datasetId: adas.ds.id, title: "W", type: name, config: {} });
     assertInvalid(type, "type", `widget type ${what}`);
     const chartType = await add("chart", { chartType: name, x: "month", y: "amount", aggregate: "sum" });
-    assertInvalid(chartType, "config", `chartType ${what}`);
+    assertInvalid(chartType, "config.chartType", `chartType ${what}`);
   }
   await assertUnchanged(worker.db, before, "hostile widget configs");
 
@@ -596,8 +596,8 @@ test("create_automation and update_automation: hostile schedules, columns and op
     assertInvalid(await tool(ada, "update_automation", { automationId: adas.auto.id, config: { ...base, schedule: value } }), "config.schedule", `update schedule ${what}`);
     assertInvalid(await create({ ...base, column: value }), "config.column", `column ${what}`);
     assertInvalid(await create({ ...base, filters: [{ column: value, op: "=", value: "x" }] }), "config.filters[0].column", `filter column ${what}`);
-    assertInvalid(await create({ ...base, operator: value }), "config", `operator ${what}`);
-    assertInvalid(await create({ ...base, aggregate: value }), "config", `aggregate ${what}`);
+    assertInvalid(await create({ ...base, operator: value }), "config.operator", `operator ${what}`);
+    assertInvalid(await create({ ...base, aggregate: value }), "config.aggregate", `aggregate ${what}`);
     assertInvalid(await create({ ...base, datasetId: value }), "config.datasetId", `datasetId ${what}`);
     assertInvalid(await create({ dashboardId: value, schedule: "daily" }, "scheduled_report"), "config.dashboardId", `dashboardId ${what}`);
     assertInvalid(await tool(ada, "create_automation", { name: "A", type: value, config: base }), "type", `type ${what}`);

@@ -305,10 +305,16 @@ test("fields the server decides cannot be assigned: sign-up ignores id, emailVer
 test("whoami, like every tool, refuses arguments that are not an object", async () => {
   // Its published input schema is {"type":"object","additionalProperties":false}.
   const user = await newUser(worker, "Shaper");
-  for (const body of ["[]", '"x"', "42", "true", '{"unknown":1}']) {
+  for (const body of ["[]", '"x"', "42", "true"]) {
     const response = await post(user, "/api/tools/whoami", body);
     assertError(response, 400, "VALIDATION_ERROR", /^arguments: /, `whoami ${body}`);
   }
+  // An unknown field is named, as for every tool.
+  const unknown = await post(user, "/api/tools/whoami", '{"unknown":1}');
+  assertError(unknown, 400, "VALIDATION_ERROR", /^unknown: unknown field/, "whoami {unknown}");
+  const empty = await post(user, "/api/tools/whoami", "{}");
+  assert.equal(empty.status, 200);
+  assert.equal(empty.body.userId, user.id);
 });
 
 // ---------------------------------------------------------------- deep nesting

@@ -860,7 +860,7 @@ test("an invitation to several roles makes a member holding all of them", async 
   assert.equal(await hasPermission(bob, { member: ["delete"], ac: ["read"] }), true);
 });
 
-test("accepting someone else's invitation is refused with 403, and changes nothing", async () => {
+test("accepting someone else's invitation is refused, 403 inside the organization and like a missing one outside, and changes nothing", async () => {
   const ada = await newUser("Ada");
   const bob = await newUser("Bob");
   const carl = await newUser("Carl");
@@ -868,7 +868,7 @@ test("accepting someone else's invitation is refused with 403, and changes nothi
 
   const before = await snapshot();
   const byCarl = await carl.client.post(`${ORG}/accept-invitation`, { invitationId: invitation.id });
-  assertError(byCarl, 403, "YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION");
+  assertError(byCarl, 400, "INVITATION_NOT_FOUND");
   const byInviter = await ada.client.post(`${ORG}/accept-invitation`, { invitationId: invitation.id });
   assertError(byInviter, 403, "YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION");
   await assertUnchanged(before);
@@ -982,6 +982,11 @@ test("rejecting someone else's or an unknown invitation is refused, and changes 
   const before = await snapshot();
   assertError(
     await carl.client.post(`${ORG}/reject-invitation`, { invitationId: invitation.id }),
+    400,
+    "INVITATION_NOT_FOUND",
+  );
+  assertError(
+    await ada.client.post(`${ORG}/reject-invitation`, { invitationId: invitation.id }),
     403,
     "YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION",
   );

@@ -82,8 +82,13 @@ export function formatDate(value: number | string): string {
 /** A table of rows keyed by column name, in a box that scrolls sideways. */
 export function dataTable(columns: string[], rows: Record<string, unknown>[]): HTMLElement {
   const head = h("tr", {}, ...columns.map((name) => h("th", { scope: "col" }, name)));
-  const body = rows.map((row) => h("tr", {}, ...columns.map((name) => h("td", {}, formatValue(row[name])))));
-  const table = h("table", {}, h("thead", {}, head), h("tbody", {}, ...body));
+  const cell = (value: unknown) => {
+    const text = formatValue(value);
+    // Cells stay on one line; a long one is cut short and shown whole on hover.
+    return h("td", { title: text.length > 40 ? text : null }, text);
+  };
+  const body = rows.map((row) => h("tr", {}, ...columns.map((name) => cell(row[name]))));
+  const table = h("table", { class: "data" }, h("thead", {}, head), h("tbody", {}, ...body));
   return h("div", { class: "table-wrap" }, table);
 }
 

@@ -20,7 +20,7 @@ use crate::model::{Aggregate, AutomationConfig, AutomationType, ThresholdAlertCo
 use crate::scope::{validate_org_ownership, OrgOwned, OrgScope};
 use crate::store::{int, opt_text, text};
 use crate::time;
-use crate::tools::{fields, ToolRequest};
+use crate::tools::{fields, NoArgs, ToolRequest};
 use crate::widgets;
 use schedule::Schedule;
 
@@ -69,7 +69,8 @@ impl TryFrom<Row> for Automation {
     fn try_from(row: Row) -> Result<Automation> {
         let corrupt = |e: String| Error::Corrupt(format!("automation {} config: {e}", row.id));
         let value: Value = serde_json::from_str(&row.config).map_err(|e| corrupt(e.to_string()))?;
-        let config = AutomationConfig::from_json(row.kind, value).map_err(corrupt)?;
+        let config =
+            AutomationConfig::from_json(row.kind, value).map_err(|e| corrupt(e.to_string()))?;
         Ok(Automation {
             id: row.id,
             org_id: row.org_id,
@@ -120,8 +121,8 @@ async fn check_config(
     kind: AutomationType,
     config: Value,
 ) -> Result<AutomationConfig> {
-    let config =
-        AutomationConfig::from_json(kind, config).map_err(|e| Error::invalid("config", e))?;
+    let config = AutomationConfig::from_json(kind, config)
+        .map_err(|e| Error::invalid(e.path_within("config"), e.message))?;
     Schedule::parse(config.schedule()).map_err(|e| Error::invalid("config.schedule", e))?;
     match &config {
         AutomationConfig::ThresholdAlert(alert) => {
@@ -226,10 +227,6 @@ pub async fn create(req: &ToolRequest<'_>, args: CreateArgs) -> Result<Automatio
         .await?;
     Ok(automation)
 }
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NoArgs {}
 
 #[derive(Serialize)]
 pub struct AutomationList {

@@ -14,11 +14,12 @@ use wasm_bindgen::JsValue;
 
 use crate::error::{Error, Result};
 use crate::ids;
+use crate::json;
 use crate::model::{ColumnDef, ColumnType};
 use crate::scope::{validate_org_ownership, OrgOwned, OrgScope};
 use crate::store::{int, opt_text, text};
 use crate::time;
-use crate::tools::{fields, ToolRequest};
+use crate::tools::{fields, NoArgs, ToolRequest};
 use query::{QuerySpec, SqlValue};
 
 /// How many rows `sample_data` keeps: the dataset's first ones.
@@ -67,12 +68,11 @@ impl TryFrom<Row> for Dataset {
     type Error = Error;
 
     fn try_from(row: Row) -> Result<Dataset> {
-        let corrupt = |what: &str, e: serde_json::Error| {
-            Error::Corrupt(format!("dataset {} {what}: {e}", row.id))
-        };
-        let columns = serde_json::from_str(&row.schema).map_err(|e| corrupt("schema", e))?;
+        let corrupt =
+            |what: &str, e: String| Error::Corrupt(format!("dataset {} {what}: {e}", row.id));
+        let columns = json::from_str(&row.schema).map_err(|e| corrupt("schema", e))?;
         let sample_rows = match &row.sample_data {
-            Some(text) => serde_json::from_str(text).map_err(|e| corrupt("sample", e))?,
+            Some(text) => json::from_str(text).map_err(|e| corrupt("sample", e))?,
             None => Vec::new(),
         };
         Ok(Dataset {
@@ -216,10 +216,6 @@ pub async fn create(req: &ToolRequest<'_>, args: CreateArgs) -> Result<Dataset> 
     })
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NoArgs {}
-
 #[derive(Serialize)]
 pub struct DatasetList {
     datasets: Vec<Dataset>,
@@ -296,16 +292,8 @@ pub async fn append_rows(req: &ToolRequest<'_>, args: AppendArgs) -> Result<Appe
 
     let scope = &req.scope;
     let mut statements = insert_rows(scope, &dataset.table_name, &dataset.columns, checked)?;
-    let mut sample = dataset.sample_rows.clone();
-    if sample.len() < SAMPLE_ROWS {
-        sample.extend(as_objects(&dataset.columns, &args.rows));
-        sample.truncate(SAMPLE_ROWS);
-    }
-    let sample = serde_json::to_string(&sample).map_err(|e| Error::Corrupt(e.to_string()))?;
-    statements.push(scope.statement(
-        "update dataset set sample_data = ?3, updated_at = ?4 where org_id = ?1 and id = ?2",
-        &[text(&dataset.id), text(&sample), int(time::now_ms())],
-    )?);
+    let sample = query::sample_update_sql(&dataset.table_name, &dataset.columns, SAMPLE_ROWS)?;
+    statements.push(scope.statement(&sample, &[text(&dataset.id), int(time::now_ms())])?);
     scope.batch(statements).await?;
     Ok(Appended {
         dataset_id: dataset.id,

@@ -195,6 +195,60 @@ pub fn insert_statements(
     Ok(statements)
 }
 
+/// The statement that refreshes a dataset's `sample_data` after an append,
+/// bound as `?1` org id, `?2` dataset id, `?3` the time: while the sample
+/// holds fewer than `size` rows, SQLite rebuilds it from the table's first
+/// `size` rows (by `_row`), as JSON objects keyed by column name with
+/// booleans as `true`/`false`.
+///
+/// SQLite computes it inside the append's batch because a sample built in
+/// the Worker from the rows it read before would be a lost update: of two
+/// concurrent appends, the later write would drop the other's rows.
+/// Column names go in as string literals; they are validated identifiers,
+/// and binding them instead would take two parameters a column, past D1's
+/// limit for wide datasets.
+pub fn sample_update_sql(table: &str, columns: &[ColumnDef], size: usize) -> Result<String> {
+    check_table(table)?;
+    check_stored_columns(columns)?;
+    let value = |column: &ColumnDef| {
+        let name = quote(&column.name);
+        match column.column_type {
+            ColumnType::Boolean => format!(
+                "json(case when {name} is null then 'null' \
+                 when {name} then 'true' else 'false' end)"
+            ),
+            _ => name,
+        }
+    };
+    let literal = |text: String| format!("'{}'", text.replace('\'', "''"));
+    // SQLite may cap a function at 127 arguments: the first columns go in
+    // a `json_object`, the rest in nested `json_insert`s, 60 pairs each.
+    let mut chunks = columns.chunks(60);
+    let first = chunks.next().unwrap_or_default();
+    let pairs: Vec<String> = first
+        .iter()
+        .map(|c| format!("{}, {}", literal(c.name.clone()), value(c)))
+        .collect();
+    let mut object = format!("json_object({})", pairs.join(", "));
+    for chunk in chunks {
+        let pairs: Vec<String> = chunk
+            .iter()
+            .map(|c| format!("{}, {}", literal(format!("$.{}", c.name)), value(c)))
+            .collect();
+        object = format!("json_insert({object}, {})", pairs.join(", "));
+    }
+    Ok(format!(
+        "update dataset set sample_data = case \
+           when coalesce(json_array_length(sample_data), 0) < {size} then \
+             (select json_group_array(json(r)) from \
+               (select {object} as r from {} order by \"_row\" limit {size})) \
+           else sample_data end, \
+         updated_at = ?3 \
+         where org_id = ?1 and id = ?2",
+        quote(table)
+    ))
+}
+
 /// Compiles a client's query over a dataset into one `select`.
 ///
 /// Without aggregates or `groupBy` it returns rows of the selected columns
@@ -919,6 +973,50 @@ mod tests {
         words.sort_unstable();
         words.dedup();
         assert_eq!(words.len(), RESERVED_WORDS.len());
+    }
+
+    #[test]
+    fn sample_update_keys_rows_by_validated_column_names() {
+        let columns = vec![
+            ColumnDef {
+                name: "region".into(),
+                column_type: ColumnType::Text,
+                nullable: false,
+            },
+            ColumnDef {
+                name: "shipped".into(),
+                column_type: ColumnType::Boolean,
+                nullable: true,
+            },
+        ];
+        let sql = sample_update_sql("ds_0123abcd", &columns, 5).unwrap();
+        assert!(sql.contains(r#"json_object('region', "region", 'shipped', json(case"#));
+        assert!(sql.contains(r#"from "ds_0123abcd" order by "_row" limit 5"#));
+        assert!(sql.contains("where org_id = ?1 and id = ?2"));
+        let bad = vec![ColumnDef {
+            name: "x'); drop table dataset; --".into(),
+            column_type: ColumnType::Text,
+            nullable: false,
+        }];
+        assert_eq!(
+            sample_update_sql("ds_0123abcd", &bad, 5)
+                .unwrap_err()
+                .status(),
+            500
+        );
+        assert!(sample_update_sql("dataset", &columns, 5).is_err());
+
+        let wide: Vec<ColumnDef> = (0..100)
+            .map(|i| ColumnDef {
+                name: format!("c{i}"),
+                column_type: ColumnType::Integer,
+                nullable: true,
+            })
+            .collect();
+        let sql = sample_update_sql("ds_0123abcd", &wide, 5).unwrap();
+        assert!(sql.contains("json_insert(json_object('c0', \"c0\""));
+        assert!(sql.contains("'$.c60', \"c60\""));
+        assert!(sql.contains("'$.c99', \"c99\")"));
     }
 
     #[test]

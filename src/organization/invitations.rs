@@ -18,7 +18,7 @@ use crate::http::{self, AUTH_BODY_LIMIT};
 use crate::ids;
 use crate::store::invitations::{self, Invitation};
 use crate::store::members::{self, Member};
-use crate::store::{changes, text};
+use crate::store::{text, Answer};
 use crate::time::{self, HOUR_MS};
 
 /// How long an invitation stays open.
@@ -26,6 +26,14 @@ const INVITATION_TTL_MS: i64 = 48 * HOUR_MS;
 
 fn invitation_not_found() -> Error {
     refused(400, "INVITATION_NOT_FOUND", "Invitation not found")
+}
+
+fn already_invited() -> Error {
+    refused(
+        400,
+        "USER_IS_ALREADY_INVITED_TO_THIS_ORGANIZATION",
+        "User is already invited to this organization",
+    )
 }
 
 #[derive(Deserialize)]
@@ -87,11 +95,7 @@ pub async fn invite(req: &mut Request, app: &App) -> Result<Response> {
         invitations::find_pending(&app.db, &organization_id, &email, &now).await?
     {
         if !body.resend {
-            return Err(refused(
-                400,
-                "USER_IS_ALREADY_INVITED_TO_THIS_ORGANIZATION",
-                "User is already invited to this organization",
-            ));
+            return Err(already_invited());
         }
         let invites_owner = pending
             .role
@@ -115,7 +119,10 @@ pub async fn invite(req: &mut Request, app: &App) -> Result<Response> {
         inviter_id: current.data.user.id.clone(),
         id: ids::random_id()?,
     };
-    invitations::insert(&app.db, &invitation).await?;
+    if !invitations::insert_unless_pending(&app.db, &invitation).await? {
+        // Another request invited the same address since the check above.
+        return Err(already_invited());
+    }
     http::json(200, &invitation)
 }
 
@@ -125,32 +132,51 @@ struct InvitationBody {
     invitation_id: String,
 }
 
-/// The invitation, if it is still open to the caller: pending, unexpired
-/// (when `check_expiry`) and addressed to the caller's email.
+/// An invitation still open to the caller: pending, unexpired (when
+/// `check_expiry`) and addressed to the caller's email.
+struct Open {
+    invitation: Invitation,
+    /// Whether the caller is already a member of its organization.
+    caller_is_member: bool,
+}
+
+/// The invitation `id`, if it is open to the caller, in one round trip.
+///
+/// An invitation addressed to someone else is refused as Better Auth does
+/// (403) only for members of its organization, who can list it anyway; to
+/// anyone else it answers like a missing one, so that an invitation id
+/// reveals nothing outside its organization.
 async fn open_invitation(
     app: &App,
     id: &str,
     current: &Current,
     check_expiry: bool,
-) -> Result<Invitation> {
-    let invitation = invitations::find(&app.db, id)
+) -> Result<Open> {
+    let (invitation, caller_role) = invitations::find_for_user(&app.db, id, &current.data.user.id)
         .await?
         .ok_or_else(invitation_not_found)?;
     let expired = check_expiry && crate::store::date_ms(&invitation.expires_at)? <= time::now_ms();
     if invitation.status != "pending" || expired {
         return Err(invitation_not_found());
     }
+    let caller_is_member = caller_role.is_some();
     if !invitation
         .email
         .eq_ignore_ascii_case(&current.data.user.email)
     {
+        if !caller_is_member {
+            return Err(invitation_not_found());
+        }
         return Err(refused(
             403,
             "YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION",
             "You are not the recipient of the invitation",
         ));
     }
-    Ok(invitation)
+    Ok(Open {
+        invitation,
+        caller_is_member,
+    })
 }
 
 #[derive(Serialize)]
@@ -165,12 +191,12 @@ struct Answered {
 pub async fn accept(req: &mut Request, app: &App) -> Result<Response> {
     let body: InvitationBody = http::read_json(req, AUTH_BODY_LIMIT).await?;
     let current = require_session(req, app).await?;
-    let mut invitation = open_invitation(app, &body.invitation_id, &current, true).await?;
+    let Open {
+        mut invitation,
+        caller_is_member,
+    } = open_invitation(app, &body.invitation_id, &current, true).await?;
     let user_id = &current.data.user.id;
-    if members::find_for_user(&app.db, &invitation.organization_id, user_id)
-        .await?
-        .is_some()
-    {
+    if caller_is_member {
         return Err(refused(
             400,
             "USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION",
@@ -222,7 +248,7 @@ pub async fn accept(req: &mut Request, app: &App) -> Result<Response> {
             switch,
         ])
         .await?;
-    if results.get(1).map(changes) != Some(1) {
+    if results.get(1).map(Answer::changes) != Some(1) {
         return Err(invitation_not_found());
     }
     invitation.status = "accepted".into();
@@ -239,7 +265,9 @@ pub async fn accept(req: &mut Request, app: &App) -> Result<Response> {
 pub async fn reject(req: &mut Request, app: &App) -> Result<Response> {
     let body: InvitationBody = http::read_json(req, AUTH_BODY_LIMIT).await?;
     let current = require_session(req, app).await?;
-    let mut invitation = open_invitation(app, &body.invitation_id, &current, false).await?;
+    let mut invitation = open_invitation(app, &body.invitation_id, &current, false)
+        .await?
+        .invitation;
     let settle = invitations::settle(&app.db, &invitation.id, "rejected")?;
     if app.db.execute(settle).await? != 1 {
         return Err(invitation_not_found());
@@ -259,19 +287,15 @@ pub async fn reject(req: &mut Request, app: &App) -> Result<Response> {
 pub async fn cancel(req: &mut Request, app: &App) -> Result<Response> {
     let body: InvitationBody = http::read_json(req, AUTH_BODY_LIMIT).await?;
     let current = require_session(req, app).await?;
-    let mut invitation = invitations::find(&app.db, &body.invitation_id)
-        .await?
-        .filter(|i| i.status == "pending")
-        .ok_or_else(invitation_not_found)?;
-    // Outside the organization, an invitation answers as missing.
-    let caller = membership(
-        app,
-        &invitation.organization_id,
-        &current,
-        invitation_not_found,
-    )
-    .await?;
-    if !access::allows(&parse_roles(&caller.role), "invitation", "cancel") {
+    // Outside the organization, an invitation answers as missing, at the
+    // same cost.
+    let (mut invitation, caller_role) =
+        invitations::find_for_user(&app.db, &body.invitation_id, &current.data.user.id)
+            .await?
+            .filter(|(i, role)| i.status == "pending" && role.is_some())
+            .ok_or_else(invitation_not_found)?;
+    let caller_role = caller_role.unwrap_or_default();
+    if !access::allows(&parse_roles(&caller_role), "invitation", "cancel") {
         return Err(refused(
             403,
             "YOU_ARE_NOT_ALLOWED_TO_CANCEL_THIS_INVITATION",

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::http::{self, AUTH_BODY_LIMIT};
 use crate::ids;
 use crate::store::members::{Member, MemberWithUser};
-use crate::store::organizations::{self, Organization};
+use crate::store::organizations::{self, Organization, OrganizationKey};
 use crate::store::{invitations, members, sessions};
 use crate::time;
 
@@ -126,32 +126,28 @@ pub async fn set_active(req: &mut Request, app: &App) -> Result<Response> {
     let token = current.data.session.token.clone();
     let now = time::to_iso(time::now_ms());
 
-    let organization = match (body.get("organizationId"), body.get("organizationSlug")) {
+    let key = match (body.get("organizationId"), body.get("organizationSlug")) {
         (Some(serde_json::Value::Null), _) => None,
-        (Some(serde_json::Value::String(id)), _) => Some(
-            organizations::find(&app.db, id)
-                .await?
-                .ok_or_else(organization_not_found)?,
-        ),
+        (Some(serde_json::Value::String(id)), _) => Some(OrganizationKey::Id(id)),
         (Some(_), _) => return Err(Error::invalid("organizationId", "must be a string or null")),
-        (None, Some(serde_json::Value::String(slug))) => Some(
-            organizations::find_by_slug(&app.db, slug)
-                .await?
-                .ok_or_else(organization_not_found)?,
-        ),
+        (None, Some(serde_json::Value::String(slug))) => Some(OrganizationKey::Slug(slug)),
         (None, Some(_)) => return Err(Error::invalid("organizationSlug", "must be a string")),
         (None, None) => match &current.data.session.active_organization_id {
-            Some(id) => organizations::find(&app.db, id).await?,
+            Some(id) => organizations::find(&app.db, id)
+                .await?
+                .map(|_| OrganizationKey::Id(id)),
             None => None,
         },
     };
 
-    let Some(organization) = organization else {
+    let Some(key) = key else {
         let clear = sessions::set_active_organization(&app.db, &token, None, &now)?;
         app.db.execute(clear).await?;
         return http::json(200, &());
     };
-    membership(app, &organization.id, &current, organization_not_found).await?;
+    let (organization, _) = organizations::find_as_member(&app.db, key, &current.data.user.id)
+        .await?
+        .ok_or_else(organization_not_found)?;
     let switch = sessions::set_active_organization(&app.db, &token, Some(&organization.id), &now)?;
     app.db.execute(switch).await?;
     http::json(200, &organization)
@@ -179,16 +175,17 @@ struct FullOrganization {
 pub async fn get_full(req: &mut Request, app: &App) -> Result<Response> {
     let query: FullQuery = http::parse_query(crate::app::query(req).as_deref())?;
     let current = require_session(req, app).await?;
-    let organization = match (query.organization_slug, query.organization_id) {
-        (Some(slug), _) => organizations::find_by_slug(&app.db, &slug).await?,
-        (None, Some(id)) => organizations::find(&app.db, &id).await?,
+    let key = match (&query.organization_slug, &query.organization_id) {
+        (Some(slug), _) => OrganizationKey::Slug(slug),
+        (None, Some(id)) => OrganizationKey::Id(id),
         (None, None) => match &current.data.session.active_organization_id {
-            Some(id) => organizations::find(&app.db, id).await?,
+            Some(id) => OrganizationKey::Id(id),
             None => return http::json(200, &()),
         },
     };
-    let organization = organization.ok_or_else(organization_not_found)?;
-    let caller = membership(app, &organization.id, &current, organization_not_found).await?;
+    let (organization, caller) = organizations::find_as_member(&app.db, key, &current.data.user.id)
+        .await?
+        .ok_or_else(organization_not_found)?;
     let roles = parse_roles(&caller.role);
 
     let members = members::list(&app.db, &organization.id, 100, 0).await?;

@@ -25,29 +25,62 @@ pub struct Invitation {
 const COLUMNS: &str =
     r#""organizationId", "email", "role", "status", "expiresAt", "createdAt", "inviterId", "id""#;
 
-pub async fn insert(db: &Db, invitation: &Invitation) -> Result<()> {
-    db.run(
-        r#"insert into "invitation" ("id", "organizationId", "email", "role", "status",
-                                     "expiresAt", "createdAt", "inviterId")
-           values (?, ?, ?, ?, ?, ?, ?, ?)"#,
-        &[
-            text(&invitation.id),
-            text(&invitation.organization_id),
-            text(&invitation.email),
-            opt_text(invitation.role.as_deref()),
-            text(&invitation.status),
-            text(&invitation.expires_at),
-            text(&invitation.created_at),
-            text(&invitation.inviter_id),
-        ],
-    )
-    .await?;
-    Ok(())
+/// Writes a pending invitation unless one for the same email and
+/// organization is already pending and unexpired; answers whether it was
+/// written. One statement, so of concurrent invitations of one address
+/// exactly one is written.
+pub async fn insert_unless_pending(db: &Db, invitation: &Invitation) -> Result<bool> {
+    let changed = db
+        .run(
+            r#"insert into "invitation" ("id", "organizationId", "email", "role", "status",
+                                         "expiresAt", "createdAt", "inviterId")
+               select ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8
+               where not exists (
+                 select 1 from "invitation"
+                 where "organizationId" = ?2 and lower("email") = lower(?3)
+                   and "status" = 'pending' and "expiresAt" > ?7)"#,
+            &[
+                text(&invitation.id),
+                text(&invitation.organization_id),
+                text(&invitation.email),
+                opt_text(invitation.role.as_deref()),
+                text(&invitation.status),
+                text(&invitation.expires_at),
+                text(&invitation.created_at),
+                text(&invitation.inviter_id),
+            ],
+        )
+        .await?;
+    Ok(changed == 1)
 }
 
-pub async fn find(db: &Db, id: &str) -> Result<Option<Invitation>> {
-    let sql = format!(r#"select {COLUMNS} from "invitation" where "id" = ?"#);
-    db.first(&sql, &[text(id)]).await
+/// An invitation, and the roles in its organization of the user asking
+/// (`None` when they are not a member): one statement, whatever the answer.
+pub async fn find_for_user(
+    db: &Db,
+    id: &str,
+    user_id: &str,
+) -> Result<Option<(Invitation, Option<String>)>> {
+    let row: Option<WithCallerRole> = db
+        .first(
+            r#"select i."organizationId", i."email", i."role", i."status", i."expiresAt",
+                      i."createdAt", i."inviterId", i."id", m."role" as "callerRole"
+               from "invitation" i
+               left join "member" m
+                 on m."organizationId" = i."organizationId" and m."userId" = ?
+               where i."id" = ?"#,
+            &[text(user_id), text(id)],
+        )
+        .await?;
+    Ok(row.map(|row| (row.invitation, row.caller_role)))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WithCallerRole {
+    #[serde(flatten)]
+    invitation: Invitation,
+    caller_role: Option<String>,
 }
 
 /// Every invitation of an organization, newest first.

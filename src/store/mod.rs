@@ -2,8 +2,15 @@
 //! bound separately; nothing a client sends is ever spliced into SQL.
 //!
 //! The store modules (one per table or group of tables) build statements
-//! and read rows into typed structs. [`Db`] counts round trips, so the
-//! request log and the benchmarks can show what each request costs.
+//! and read rows into typed structs. [`Db`] counts round trips and
+//! statements, so the request log and the benchmarks can show what each
+//! request costs.
+//!
+//! Rows cross from D1 into Rust as one JSON text per answer (the runtime's
+//! native `JSON.stringify`) and are read by [`crate::json`], the reader
+//! request bodies use too. Reading them field by field through the
+//! JavaScript boundary instead (`D1Result::results`) would be slower for
+//! large answers and compile a second deserializer for every row type.
 
 pub mod accounts;
 pub mod invitations;
@@ -14,17 +21,21 @@ pub mod users;
 
 use std::cell::Cell;
 
+use js_sys::{Array, Promise, Reflect, JSON};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
-use wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement, D1Result};
+use wasm_bindgen::{JsCast, JsValue};
+use worker::wasm_bindgen_futures::JsFuture;
+use worker::{D1Database, D1PreparedStatement};
 
 use crate::error::{Error, Result};
 
-/// The database, and how many round trips this request has made to it.
+/// The database, and how many round trips and statements this request has
+/// made to it.
 pub struct Db {
     inner: D1Database,
     round_trips: Cell<u32>,
+    statements: Cell<u32>,
 }
 
 impl Db {
@@ -32,6 +43,7 @@ impl Db {
         Db {
             inner,
             round_trips: Cell::new(0),
+            statements: Cell::new(0),
         }
     }
 
@@ -40,8 +52,17 @@ impl Db {
         self.round_trips.get()
     }
 
-    fn count(&self) {
+    /// Statements run so far (each statement of a batch counts).
+    pub fn statements(&self) -> u32 {
+        self.statements.get()
+    }
+
+    /// Counts one round trip carrying `statements` statements.
+    fn count(&self, statements: usize) {
         self.round_trips.set(self.round_trips.get() + 1);
+        let statements = u32::try_from(statements).unwrap_or(u32::MAX);
+        self.statements
+            .set(self.statements.get().saturating_add(statements));
     }
 
     /// A statement with its parameters bound, for [`Db::batch`] or to run.
@@ -55,45 +76,82 @@ impl Db {
         sql: &str,
         params: &[JsValue],
     ) -> Result<Option<T>> {
-        self.count();
-        Ok(self.statement(sql, params)?.first::<T>(None).await?)
+        self.count(1);
+        let row = settle(self.statement(sql, params)?.inner().first(None)).await?;
+        read_json(&row)
     }
 
     /// Every row.
     pub async fn all<T: DeserializeOwned>(&self, sql: &str, params: &[JsValue]) -> Result<Vec<T>> {
-        self.count();
-        Ok(self.statement(sql, params)?.all().await?.results::<T>()?)
+        self.count(1);
+        Answer::of(self.statement(sql, params)?).await?.rows()
     }
 
     /// Runs a statement and answers how many rows it changed.
     pub async fn run(&self, sql: &str, params: &[JsValue]) -> Result<usize> {
-        self.count();
-        let result = self.statement(sql, params)?.run().await?;
-        Ok(changes(&result))
+        self.execute(self.statement(sql, params)?).await
     }
 
     /// Runs a prepared statement and answers how many rows it changed.
     pub async fn execute(&self, statement: D1PreparedStatement) -> Result<usize> {
-        self.count();
-        Ok(changes(&statement.run().await?))
+        self.count(1);
+        Ok(Answer::of(statement).await?.changes())
     }
 
     /// Runs statements in one round trip, atomically: if one fails, none of
-    /// their changes remain.
-    pub async fn batch(&self, statements: Vec<D1PreparedStatement>) -> Result<Vec<D1Result>> {
-        self.count();
-        Ok(self.inner.batch(statements).await?)
+    /// their changes remain. Answers one [`Answer`] per statement.
+    pub async fn batch(&self, statements: Vec<D1PreparedStatement>) -> Result<Vec<Answer>> {
+        self.count(statements.len());
+        let list: Array = statements.iter().map(|s| s.inner().clone()).collect();
+        let database: &worker::worker_sys::D1Database = self.inner.as_ref().unchecked_ref();
+        let answers = settle(database.batch(list)).await?;
+        let answers: Array = answers
+            .dyn_into()
+            .map_err(|_| Error::Corrupt("D1 answered a batch with no list".into()))?;
+        Ok(answers.iter().map(Answer).collect())
     }
 }
 
-/// Rows changed by a statement that ran.
-pub fn changes(result: &D1Result) -> usize {
-    result
-        .meta()
-        .ok()
-        .flatten()
-        .and_then(|meta| meta.changes)
-        .unwrap_or(0)
+/// What D1 answered for one statement: its rows and its metadata.
+pub struct Answer(JsValue);
+
+impl Answer {
+    async fn of(statement: D1PreparedStatement) -> Result<Answer> {
+        settle(statement.inner().all()).await.map(Answer)
+    }
+
+    /// The rows, read into `T`.
+    pub fn rows<T: DeserializeOwned>(&self) -> Result<Vec<T>> {
+        let rows =
+            Reflect::get(&self.0, &JsValue::from_str("results")).map_err(worker::Error::from)?;
+        if rows.is_undefined() || rows.is_null() {
+            return Ok(Vec::new());
+        }
+        read_json(&rows)
+    }
+
+    /// How many rows the statement changed.
+    pub fn changes(&self) -> usize {
+        Reflect::get(&self.0, &JsValue::from_str("meta"))
+            .and_then(|meta| Reflect::get(&meta, &JsValue::from_str("changes")))
+            .ok()
+            .and_then(|changes| changes.as_f64())
+            .map_or(0, |changes| changes as usize)
+    }
+}
+
+/// Awaits a D1 promise; a refusal becomes a runtime error (logged, never
+/// shown: its text holds a JavaScript stack).
+async fn settle(promise: std::result::Result<Promise, JsValue>) -> Result<JsValue> {
+    let promise = promise.map_err(worker::Error::from)?;
+    let value = JsFuture::from(promise).await.map_err(worker::Error::from)?;
+    Ok(value)
+}
+
+/// Reads a JavaScript value into `T` through its JSON text.
+fn read_json<T: DeserializeOwned>(value: &JsValue) -> Result<T> {
+    let text: String = JSON::stringify(value).map_err(worker::Error::from)?.into();
+    crate::json::from_str(&text).map_err(|e| Error::Corrupt(format!("a D1 row: {e}")))
 }
 
 /// A text parameter.

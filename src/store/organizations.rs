@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use worker::D1PreparedStatement;
 
+use super::members::Member;
 use super::{iso_date, opt_text, text, Db};
 use crate::error::Result;
 
@@ -45,6 +46,58 @@ pub async fn find(db: &Db, id: &str) -> Result<Option<Organization>> {
 pub async fn find_by_slug(db: &Db, slug: &str) -> Result<Option<Organization>> {
     let sql = format!(r#"select {COLUMNS} from "organization" where "slug" = ?"#);
     db.first(&sql, &[text(slug)]).await
+}
+
+/// How [`find_as_member`] names the organization.
+#[derive(Debug, Clone, Copy)]
+pub enum OrganizationKey<'a> {
+    Id(&'a str),
+    Slug(&'a str),
+}
+
+/// The organization named by `key` with `user_id`'s membership in it, in
+/// one statement; `None` when it does not exist or `user_id` is not a
+/// member. Both cases cost the same, so neither an answer nor its cost
+/// tells a stranger's organization from a missing one.
+pub async fn find_as_member(
+    db: &Db,
+    key: OrganizationKey<'_>,
+    user_id: &str,
+) -> Result<Option<(Organization, Member)>> {
+    let (column, value) = match key {
+        OrganizationKey::Id(id) => (r#"o."id""#, id),
+        OrganizationKey::Slug(slug) => (r#"o."slug""#, slug),
+    };
+    let sql = format!(
+        r#"select o."name", o."slug", o."logo", o."createdAt", o."metadata", o."id",
+                  m."id" as "memberId", m."role" as "memberRole",
+                  m."createdAt" as "memberCreatedAt"
+           from "organization" o
+           join "member" m on m."organizationId" = o."id" and m."userId" = ?
+           where {column} = ?"#
+    );
+    let row: Option<MembershipRow> = db.first(&sql, &[text(user_id), text(value)]).await?;
+    Ok(row.map(|row| {
+        let member = Member {
+            organization_id: row.organization.id.clone(),
+            user_id: user_id.to_string(),
+            role: row.member_role,
+            created_at: row.member_created_at,
+            id: row.member_id,
+        };
+        (row.organization, member)
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MembershipRow {
+    #[serde(flatten)]
+    organization: Organization,
+    member_id: String,
+    member_role: String,
+    #[serde(deserialize_with = "iso_date")]
+    member_created_at: String,
 }
 
 pub async fn slug_exists(db: &Db, slug: &str) -> Result<bool> {

@@ -15,6 +15,7 @@ use crate::app::{header, App};
 use crate::auth;
 use crate::error::{Error, Result};
 use crate::http::{self, TOOL_BODY_LIMIT};
+use crate::json;
 
 /// Protocol versions this server speaks, newest first.
 const PROTOCOL_VERSIONS: [&str; 2] = ["2025-06-18", "2025-03-26"];
@@ -80,7 +81,7 @@ pub async fn handle(req: &mut Request, app: &App) -> Result<Response> {
 
 /// The answer to one message; `None` for a notification.
 async fn answer(req: &ToolRequest<'_>, message: Value) -> Option<Value> {
-    let message: Message = match serde_json::from_value(message) {
+    let message: Message = match json::from_value(message) {
         Ok(message) => message,
         Err(e) => return Some(error(Value::Null, INVALID_REQUEST, &e.to_string())),
     };
@@ -140,7 +141,7 @@ struct CallParams {
 /// answers an `isError` result carrying its `{code, message}`.
 async fn call_tool(req: &ToolRequest<'_>, params: Value) -> Result<Value, (i64, String)> {
     let params: CallParams =
-        serde_json::from_value(params).map_err(|e| (INVALID_PARAMS, e.to_string()))?;
+        json::from_value(params).map_err(|e| (INVALID_PARAMS, e.to_string()))?;
     if !exists(&params.name) {
         return Err((INVALID_PARAMS, format!("unknown tool: {}", params.name)));
     }

@@ -8,7 +8,7 @@ pub mod mcp;
 mod schemas;
 
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use worker::{Request, Response};
 
@@ -60,6 +60,11 @@ impl<'a> ToolRequest<'a> {
     }
 }
 
+/// The arguments of a tool that takes none: an empty object (or nothing).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoArgs {}
+
 /// A tool as listed to clients.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -93,7 +98,7 @@ pub fn exists(name: &str) -> bool {
 /// Calls the tool `name` with JSON `args`; answers its JSON result.
 pub async fn call(name: &str, req: &ToolRequest<'_>, args: Value) -> Result<Value> {
     match name {
-        "whoami" => output(&req.ctx),
+        "whoami" => parse::<NoArgs>(args).and_then(|_| output(&req.ctx)),
         "create_dataset" => output(datasets::create(req, parse(args)?).await?),
         "list_datasets" => output(datasets::list(req, parse(args)?).await?),
         "get_dataset" => output(datasets::get(req, parse(args)?).await?),

@@ -114,7 +114,8 @@ fn check_config(
     config: serde_json::Value,
     dataset: &Dataset,
 ) -> Result<WidgetConfig> {
-    let config = WidgetConfig::from_json(kind, config).map_err(|e| Error::invalid("config", e))?;
+    let config = WidgetConfig::from_json(kind, config)
+        .map_err(|e| Error::invalid(e.path_within("config"), e.message))?;
     render::query_for(&config)
         .and_then(|spec| datasets::query::compile(&dataset.table_name, &dataset.columns, &spec))
         .map_err(|e| match e {

@@ -127,7 +127,7 @@ pub async fn render_all(
     let results = scope.db().batch(statements).await?;
     let mut rendered = Vec::with_capacity(prepared.len());
     for ((prepared, result), (config, _)) in prepared.into_iter().zip(results).zip(widgets) {
-        rendered.push(shape(config, prepared.answer(result.results()?)));
+        rendered.push(shape(config, prepared.answer(result.rows()?)));
     }
     Ok(rendered)
 }

@@ -179,7 +179,7 @@ function report(outcome: HTMLElement, upload: Upload, failure: unknown, progress
         {},
         `Only ${count(upload.landed)} of ${count(upload.total)} rows were imported into `,
         datasetLink(upload.dataset),
-        `. Rows ${count(first)}–${count(last)} and after were not sent: ${message}`,
+        `. The request carrying rows ${count(first)}–${count(last)} failed (${message}), so rows from ${count(first)} on are not in it.`,
       ),
       retry,
     ),
