@@ -60,10 +60,11 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], limit: usize) -> Result<T> 
 /// Reads a JSON value into `T`, naming the field that does not fit.
 pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T> {
     crate::json::from_value(value).map_err(|e| {
-        if e.path == "." {
-            Error::MalformedBody(format!("the body has the wrong shape: {}", e.message))
+        let (path, message) = e.into_parts();
+        if path == "." {
+            Error::MalformedBody(format!("the body has the wrong shape: {message}"))
         } else {
-            Error::invalid(e.path, e.message)
+            Error::invalid(path, message)
         }
     })
 }

@@ -21,8 +21,16 @@ use serde::de::{
 use serde_json::{Map, Number, Value};
 
 /// Why a value did not fit: the path of the value, and what was wrong.
+///
+/// Boxed so that every `Result` the deserializer passes up is one pointer
+/// wide: with the detail inline, each of the many monomorphized visitors
+/// copies it around, which measurably grows the wasm bundle.
 #[derive(Debug, Clone, PartialEq)]
-pub struct FieldError {
+pub struct FieldError(Box<Detail>);
+
+/// What a [`FieldError`] holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detail {
     /// Where, like `columns[2].type`; `.` for the value itself.
     pub path: String,
     pub message: String,
@@ -31,6 +39,14 @@ pub struct FieldError {
     /// A missing or unknown field's name, appended to the path where the
     /// error is located.
     field: Option<String>,
+}
+
+impl std::ops::Deref for FieldError {
+    type Target = Detail;
+
+    fn deref(&self) -> &Detail {
+        &self.0
+    }
 }
 
 impl fmt::Display for FieldError {
@@ -43,19 +59,11 @@ impl std::error::Error for FieldError {}
 
 impl de::Error for FieldError {
     fn custom<T: fmt::Display>(message: T) -> Self {
-        FieldError {
-            path: String::new(),
-            message: message.to_string(),
-            located: false,
-            field: None,
-        }
+        FieldError::new(message.to_string(), None)
     }
 
     fn missing_field(field: &'static str) -> Self {
-        FieldError {
-            field: Some(field.to_string()),
-            ..FieldError::custom("is required")
-        }
+        FieldError::new("is required".to_string(), Some(field.to_string()))
     }
 
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
@@ -63,14 +71,25 @@ impl de::Error for FieldError {
             [] => "unknown field: no fields are allowed here".to_string(),
             _ => format!("unknown field, expected one of: {}", expected.join(", ")),
         };
-        FieldError {
-            field: Some(field.to_string()),
-            ..FieldError::custom(message)
-        }
+        FieldError::new(message, Some(field.to_string()))
     }
 }
 
 impl FieldError {
+    fn new(message: String, field: Option<String>) -> Self {
+        FieldError(Box::new(Detail {
+            path: String::new(),
+            message,
+            located: false,
+            field,
+        }))
+    }
+
+    /// The path and the message, taken apart.
+    pub fn into_parts(self) -> (String, String) {
+        let detail = *self.0;
+        (detail.path, detail.message)
+    }
     /// The path as seen from the field `outer` that held the value:
     /// `config`, `config.chartType` or `config.filters[0]`.
     pub fn path_within(&self, outer: &str) -> String {
@@ -84,13 +103,14 @@ impl FieldError {
     /// Locates an error that arose at `path`, unless a deeper value already
     /// did.
     fn at(mut self, path: &Path<'_>) -> Self {
-        if !self.located {
+        let detail = &mut self.0;
+        if !detail.located {
             let mut located = path.to_string();
-            if let Some(field) = self.field.take() {
+            if let Some(field) = detail.field.take() {
                 located = Path::Key(path, &field).to_string();
             }
-            self.path = located;
-            self.located = true;
+            detail.path = located;
+            detail.located = true;
         }
         self
     }
@@ -627,9 +647,10 @@ mod tests {
 
     #[test]
     fn paths_within_an_outer_field() {
-        let at = |path: &str| FieldError {
-            path: path.to_string(),
-            ..de::Error::custom("x")
+        let at = |path: &str| {
+            let mut error: FieldError = de::Error::custom("x");
+            error.0.path = path.to_string();
+            error
         };
         assert_eq!(at(".").path_within("config"), "config");
         assert_eq!(at("schedule").path_within("config"), "config.schedule");

@@ -231,12 +231,14 @@ test("an organization id smuggled into tool arguments is refused, and headers na
     const response = await tool(eve, name, args);
     assertError(response, 400, "VALIDATION_ERROR", /orgId|organizationId|org_id|unknown field/, `${name} ${JSON.stringify(args)}`);
   }
-  // whoami takes no arguments and answers the caller's own context whatever is sent.
+  // whoami takes no arguments: like every tool, it refuses unknown ones,
+  // and without them it answers the caller's own context.
   for (const args of [{ orgId: ada.orgId }, { organizationId: ada.orgId, userId: ada.id }]) {
-    const me = await tool(eve, "whoami", args);
-    assert.equal(me.status, 200);
-    assert.deepEqual([me.body.orgId, me.body.userId], [eve.orgId, eve.id]);
+    assertError(await tool(eve, "whoami", args), 400, "VALIDATION_ERROR", /unknown field/, `whoami ${JSON.stringify(args)}`);
   }
+  const me = await tool(eve, "whoami", {});
+  assert.equal(me.status, 200);
+  assert.deepEqual([me.body.orgId, me.body.userId], [eve.orgId, eve.id]);
   // Duplicate keys: the last one wins, and Ada's id is still not found.
   const duplicated = await eve.client.post("/api/tools/get_dataset", `{"datasetId":"${eves.ds.id}","datasetId":"${adas.ds.id}"}`);
   const random = await eve.client.post("/api/tools/get_dataset", `{"datasetId":"${eves.ds.id}","datasetId":"${randomId("ds")}"}`);

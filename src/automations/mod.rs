@@ -122,7 +122,7 @@ async fn check_config(
     config: Value,
 ) -> Result<AutomationConfig> {
     let config = AutomationConfig::from_json(kind, config)
-        .map_err(|e| Error::invalid(e.path_within("config"), e.message))?;
+        .map_err(|e| Error::invalid(e.path_within("config"), e.message.clone()))?;
     Schedule::parse(config.schedule()).map_err(|e| Error::invalid("config.schedule", e))?;
     match &config {
         AutomationConfig::ThresholdAlert(alert) => {

@@ -115,7 +115,7 @@ fn check_config(
     dataset: &Dataset,
 ) -> Result<WidgetConfig> {
     let config = WidgetConfig::from_json(kind, config)
-        .map_err(|e| Error::invalid(e.path_within("config"), e.message))?;
+        .map_err(|e| Error::invalid(e.path_within("config"), e.message.clone()))?;
     render::query_for(&config)
         .and_then(|spec| datasets::query::compile(&dataset.table_name, &dataset.columns, &spec))
         .map_err(|e| match e {
