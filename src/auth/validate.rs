@@ -24,9 +24,23 @@ pub fn name<'a>(field: &str, value: &'a str) -> Result<&'a str> {
     Ok(trimmed)
 }
 
+/// Lowercases text as JavaScript's `toLowerCase` does, which is how Better
+/// Auth lowercases emails. In the Worker it is the runtime's own; Rust's
+/// `str::to_lowercase` would bring its Unicode case tables (about 15 KB)
+/// into the bundle. Host builds (tests, fuzzing) use Rust's.
+#[cfg(target_arch = "wasm32")]
+pub fn lowercase(text: &str) -> String {
+    js_sys::JsString::from(text).to_lower_case().into()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub fn lowercase(text: &str) -> String {
+    text.to_lowercase()
+}
+
 /// An email address, trimmed and lowercased.
 pub fn email(field: &str, value: &str) -> Result<String> {
-    let email = value.trim().to_lowercase();
+    let email = lowercase(value.trim());
     let valid = email.len() <= MAX_TEXT
         && email.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty()

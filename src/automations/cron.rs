@@ -14,13 +14,11 @@ use crate::error::Result;
 use crate::ids;
 use crate::log;
 use crate::scope::OrgScope;
-use crate::store::Db;
+use crate::store::{Db, Joined};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct DueRow {
-    #[serde(flatten)]
-    row: Row,
+struct LastRun {
     last_scheduled_for: Option<i64>,
 }
 
@@ -35,7 +33,7 @@ pub struct Summary {
 
 /// Runs the automations due at `now_ms`.
 pub async fn run_due(db: &Db, now_ms: i64) -> Result<Summary> {
-    let rows: Vec<DueRow> = db
+    let rows: Vec<Joined<Row, LastRun>> = db
         .all(
             r#"select a.id, a.org_id as "orgId", a.name, a.description, a.type, a.config, a.enabled,
                       a.created_by_id as "createdById", a.created_at as "createdAt",
@@ -48,11 +46,11 @@ pub async fn run_due(db: &Db, now_ms: i64) -> Result<Summary> {
         .await?;
 
     let mut summary = Summary::default();
-    for due_row in rows {
+    for Joined(row, last_run) in rows {
         summary.checked += 1;
-        let last = due_row.last_scheduled_for;
-        let id = due_row.row.id.clone();
-        match run_if_due(db, due_row.row, last, now_ms).await {
+        let last = last_run.last_scheduled_for;
+        let id = row.id.clone();
+        match run_if_due(db, row, last, now_ms).await {
             Ok(true) => summary.ran += 1,
             Ok(false) => {}
             Err(error) => {

@@ -103,7 +103,8 @@ pub async fn remove(req: &mut Request, app: &App) -> Result<Response> {
 
     let key = body.member_id_or_email.trim();
     let target = if key.contains('@') {
-        members::find_by_email(&app.db, &organization_id, &key.to_lowercase()).await?
+        let email = crate::auth::validate::lowercase(key);
+        members::find_by_email(&app.db, &organization_id, &email).await?
     } else {
         members::find_in_organization(&app.db, &organization_id, key).await?
     };

@@ -66,11 +66,29 @@ async fn membership(
 }
 
 /// Roles asked for in a body: one string (possibly comma-joined) or a list.
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum RoleInput {
     One(String),
     Many(Vec<String>),
+}
+
+/// Read by hand rather than as `#[serde(untagged)]`, whose buffering
+/// deserializer is a sizeable part of the wasm bundle.
+impl<'de> Deserialize<'de> for RoleInput {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let refused = || serde::de::Error::custom("expected a role name or a list of role names");
+        match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::String(role) => Ok(RoleInput::One(role)),
+            serde_json::Value::Array(items) => items
+                .into_iter()
+                .map(|item| match item {
+                    serde_json::Value::String(role) => Ok(role),
+                    _ => Err(refused()),
+                })
+                .collect::<Result<_, _>>()
+                .map(RoleInput::Many),
+            _ => Err(refused()),
+        }
+    }
 }
 
 /// Parses and checks requested roles; answers them comma-joined.

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use worker::D1PreparedStatement;
 
-use super::{iso_date, opt_text, text, Db};
+use super::{iso_date, opt_text, text, Db, Joined};
 use crate::error::Result;
 
 /// An invitation, as Better Auth answers it.
@@ -61,7 +61,7 @@ pub async fn find_for_user(
     id: &str,
     user_id: &str,
 ) -> Result<Option<(Invitation, Option<String>)>> {
-    let row: Option<WithCallerRole> = db
+    let row: Option<Joined<Invitation, CallerRole>> = db
         .first(
             r#"select i."organizationId", i."email", i."role", i."status", i."expiresAt",
                       i."createdAt", i."inviterId", i."id", m."role" as "callerRole"
@@ -72,14 +72,12 @@ pub async fn find_for_user(
             &[text(user_id), text(id)],
         )
         .await?;
-    Ok(row.map(|row| (row.invitation, row.caller_role)))
+    Ok(row.map(|Joined(invitation, caller)| (invitation, caller.caller_role)))
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct WithCallerRole {
-    #[serde(flatten)]
-    invitation: Invitation,
+struct CallerRole {
     caller_role: Option<String>,
 }
 
@@ -130,12 +128,18 @@ pub async fn extend(db: &Db, id: &str, expires_at: &str) -> Result<()> {
 }
 
 /// A pending invitation addressed to a user, with its organization's name.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InvitationForUser {
     #[serde(flatten)]
     pub invitation: Invitation,
     pub organization_name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OrganizationName {
+    organization_name: String,
 }
 
 /// The pending, unexpired invitations addressed to `email`, newest first.
@@ -144,13 +148,21 @@ pub async fn list_pending_for_email(
     email: &str,
     now: &str,
 ) -> Result<Vec<InvitationForUser>> {
-    db.all(
-        r#"select i."organizationId", i."email", i."role", i."status", i."expiresAt",
+    let rows: Vec<Joined<Invitation, OrganizationName>> = db
+        .all(
+            r#"select i."organizationId", i."email", i."role", i."status", i."expiresAt",
                   i."createdAt", i."inviterId", i."id", o."name" as "organizationName"
            from "invitation" i join "organization" o on o."id" = i."organizationId"
            where lower(i."email") = ? and i."status" = 'pending' and i."expiresAt" > ?
            order by i."createdAt" desc"#,
-        &[text(email), text(now)],
-    )
-    .await
+            &[text(email), text(now)],
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|Joined(invitation, organization)| InvitationForUser {
+            invitation,
+            organization_name: organization.organization_name,
+        })
+        .collect())
 }

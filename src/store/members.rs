@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use worker::D1PreparedStatement;
 
 use super::users::UserSummary;
-use super::{int, iso_date, text, Db};
+use super::{int, iso_date, text, Db, Joined};
 use crate::error::Result;
 
 /// A membership, as Better Auth answers it.
@@ -28,28 +28,26 @@ pub struct MemberWithUser {
     pub user: UserSummary,
 }
 
+/// The user columns of a member row, `u_` prefixed.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct MemberUserRow {
-    #[serde(flatten)]
-    member: Member,
+struct UserColumns {
     u_name: String,
     u_email: String,
     u_image: Option<String>,
 }
 
+type MemberUserRow = Joined<Member, UserColumns>;
+
 impl From<MemberUserRow> for MemberWithUser {
-    fn from(row: MemberUserRow) -> Self {
+    fn from(Joined(member, user): MemberUserRow) -> Self {
         let user = UserSummary {
-            id: row.member.user_id.clone(),
-            name: row.u_name,
-            email: row.u_email,
-            image: row.u_image,
+            id: member.user_id.clone(),
+            name: user.u_name,
+            email: user.u_email,
+            image: user.u_image,
         };
-        MemberWithUser {
-            member: row.member,
-            user,
-        }
+        MemberWithUser { member, user }
     }
 }
 

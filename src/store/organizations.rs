@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use worker::D1PreparedStatement;
 
 use super::members::Member;
-use super::{iso_date, opt_text, text, Db};
+use super::{iso_date, opt_text, text, Db, Joined};
 use crate::error::Result;
 
 /// An organization, as Better Auth answers it. `metadata` is the stored JSON
@@ -76,24 +76,24 @@ pub async fn find_as_member(
            join "member" m on m."organizationId" = o."id" and m."userId" = ?
            where {column} = ?"#
     );
-    let row: Option<MembershipRow> = db.first(&sql, &[text(user_id), text(value)]).await?;
-    Ok(row.map(|row| {
+    let row: Option<Joined<Organization, MemberColumns>> =
+        db.first(&sql, &[text(user_id), text(value)]).await?;
+    Ok(row.map(|Joined(organization, row)| {
         let member = Member {
-            organization_id: row.organization.id.clone(),
+            organization_id: organization.id.clone(),
             user_id: user_id.to_string(),
             role: row.member_role,
             created_at: row.member_created_at,
             id: row.member_id,
         };
-        (row.organization, member)
+        (organization, member)
     }))
 }
 
+/// The membership columns of [`find_as_member`]'s row.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct MembershipRow {
-    #[serde(flatten)]
-    organization: Organization,
+struct MemberColumns {
     member_id: String,
     member_role: String,
     #[serde(deserialize_with = "iso_date")]

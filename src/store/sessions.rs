@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use worker::D1PreparedStatement;
 
 use super::users::User;
-use super::{bool_from_int, iso_date, opt_text, text, Db};
+use super::{bool_from_int, iso_date, opt_text, text, Db, Joined};
 use crate::error::Result;
 
 /// A session, as Better Auth answers it.
@@ -37,12 +37,11 @@ pub struct SessionWithUser {
     pub membership: Option<(String, String)>,
 }
 
-/// The flat row [`find`] reads; columns of `user` carry a `u_` prefix.
+/// The columns [`find`] reads besides the session's: those of `user`
+/// carry a `u_` prefix, those of the membership `m_`.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Row {
-    #[serde(flatten)]
-    session: Session,
     u_name: String,
     u_email: String,
     #[serde(deserialize_with = "bool_from_int")]
@@ -59,7 +58,7 @@ struct Row {
 /// Loads a session by token, with its user and chosen membership, in one
 /// round trip.
 pub async fn find(db: &Db, token: &str) -> Result<Option<SessionWithUser>> {
-    let row: Option<Row> = db
+    let row: Option<Joined<Session, Row>> = db
         .first(
             r#"select s."expiresAt", s."token", s."createdAt", s."updatedAt", s."ipAddress",
                       s."userAgent", s."userId", s."activeOrganizationId", s."id",
@@ -77,7 +76,7 @@ pub async fn find(db: &Db, token: &str) -> Result<Option<SessionWithUser>> {
             &[text(token)],
         )
         .await?;
-    Ok(row.map(|row| {
+    Ok(row.map(|Joined(session, row)| {
         let user = User {
             name: row.u_name,
             email: row.u_email,
@@ -85,11 +84,11 @@ pub async fn find(db: &Db, token: &str) -> Result<Option<SessionWithUser>> {
             image: row.u_image,
             created_at: row.u_created_at,
             updated_at: row.u_updated_at,
-            id: row.session.user_id.clone(),
+            id: session.user_id.clone(),
         };
         let membership = row.m_organization_id.zip(row.m_role);
         SessionWithUser {
-            session: row.session,
+            session,
             user,
             membership,
         }

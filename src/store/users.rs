@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use worker::D1PreparedStatement;
 
-use super::{bool_from_int, iso_date, opt_text, text, Db};
+use super::{bool_from_int, iso_date, opt_text, text, Db, Joined};
 use crate::error::Result;
 
 /// A user, as Better Auth answers it (field order included).
@@ -60,23 +60,32 @@ pub async fn email_exists(db: &Db, email: &str) -> Result<bool> {
 }
 
 /// A user and the password hash of their credential account, if any.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct UserWithPassword {
-    #[serde(flatten)]
     pub user: User,
     pub password: Option<String>,
 }
 
+#[derive(Deserialize)]
+struct PasswordColumn {
+    password: Option<String>,
+}
+
 /// Finds a user by (lowercased) email, with their credential password.
 pub async fn find_with_password(db: &Db, email: &str) -> Result<Option<UserWithPassword>> {
-    db.first(
+    let row: Option<Joined<User, PasswordColumn>> = db
+        .first(
         r#"select u."name", u."email", u."emailVerified", u."image", u."createdAt", u."updatedAt",
                   u."id", a."password"
            from "user" u
            left join "account" a on a."userId" = u."id" and a."providerId" = 'credential'
            where u."email" = ?
            limit 1"#,
-        &[text(email)],
-    )
-    .await
+            &[text(email)],
+        )
+        .await?;
+    Ok(row.map(|Joined(user, account)| UserWithPassword {
+        user,
+        password: account.password,
+    }))
 }

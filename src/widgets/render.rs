@@ -157,7 +157,7 @@ fn shape(config: &WidgetConfig, result: QueryResult) -> Rendered {
 /// Splits grouped rows into series: one per value of `groupBy`, or a single
 /// series named after the aggregate.
 fn series(chart: &ChartConfig, rows: Vec<Map<String, Value>>) -> Vec<Series> {
-    let function = format!("{:?}", chart.aggregate).to_lowercase();
+    let function = format!("{:?}", chart.aggregate).to_ascii_lowercase();
     let default_name = format!("{function}({})", chart.y);
     let mut out: Vec<Series> = Vec::new();
     for mut row in rows {
