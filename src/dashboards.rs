@@ -2,11 +2,12 @@
 //! one; its creator, owners and admins may change or delete it.
 
 use serde::{Deserialize, Serialize};
+use worker::D1PreparedStatement;
 
 use crate::error::{Error, Result};
 use crate::ids;
 use crate::scope::{validate_org_ownership, OrgOwned, OrgScope};
-use crate::store::{int, opt_text, text};
+use crate::store::{int, opt_text, text, Answer};
 use crate::time;
 use crate::tools::{fields, NoArgs, ToolRequest};
 use crate::widgets::{self, Widget};
@@ -36,8 +37,22 @@ const COLUMNS: &str = r#"id, org_id as "orgId", name, description, created_by_id
 /// Loads a dashboard of the caller's organization; another organization's
 /// answers like a missing one.
 pub async fn load(scope: &OrgScope<'_>, id: &str) -> Result<Dashboard> {
-    let sql = format!("select {COLUMNS} from dashboard where org_id = ?1 and id = ?2");
-    let found = scope.first(&sql, &[text(id)]).await?;
+    let found = scope.first(&load_sql(), &[text(id)]).await?;
+    validate_org_ownership(found, scope.org_id(), "dashboard")
+}
+
+fn load_sql() -> String {
+    format!("select {COLUMNS} from dashboard where org_id = ?1 and id = ?2")
+}
+
+/// [`load`] as a statement for a batch; [`loaded`] reads its answer.
+pub fn load_statement(scope: &OrgScope<'_>, id: &str) -> Result<D1PreparedStatement> {
+    scope.statement(&load_sql(), &[text(id)])
+}
+
+/// The dashboard a [`load_statement`] found.
+pub fn loaded(scope: &OrgScope<'_>, answer: &Answer) -> Result<Dashboard> {
+    let found = answer.rows::<Dashboard>()?.into_iter().next();
     validate_org_ownership(found, scope.org_id(), "dashboard")
 }
 

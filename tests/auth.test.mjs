@@ -29,6 +29,9 @@ test("sign-up creates user, account, personal organization, owner membership and
     password: "analytical engine",
   });
   assert.equal(response.status, 200);
+  // Everything in one atomic batch of five statements.
+  assert.equal(response.headers.get("x-d1-round-trips"), "1");
+  assert.equal(response.headers.get("x-d1-statements"), "5");
   const { token, user } = response.body;
   assert.match(token, /^[A-Za-z0-9]{32}$/);
   assert.equal(user.email, email, "emails are lowercased");
@@ -139,6 +142,8 @@ test("sign-in answers {redirect, token, user}, and a new session with the organi
   const client = new Client(worker);
   const response = await client.post("/api/auth/sign-in/email", { email: email.toUpperCase(), password });
   assert.equal(response.status, 200);
+  // The user with their credential, then the new session.
+  assert.equal(response.headers.get("x-d1-round-trips"), "2");
   assert.equal(response.body.redirect, false);
   assert.equal(response.body.user.id, user.id);
   const session = await worker.db.prepare(`select * from session where token = ?`).bind(response.body.token).first();

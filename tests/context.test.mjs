@@ -21,6 +21,7 @@ test("whoami answers the context of the session", async () => {
   const { client, user, email } = await signUp(worker);
   const response = await client.get("/api/whoami");
   assert.equal(response.status, 200);
+  assert.equal(response.headers.get("x-d1-round-trips"), "1", "the context costs one D1 round trip");
   assert.deepEqual(response.body, {
     userId: user.id,
     email,

@@ -613,6 +613,11 @@ test("a table widget answers its rows in order, cut at its limit", async () => {
     ],
   );
   assert.deepEqual(all.widgets[0], await ok(ada, "render_widget", { widgetId: top.id }));
+  // Its cost: the context, one batch reading the dashboard, its widgets
+  // and their datasets, and one batch of the three widget queries.
+  const cost = await tool(ada, "render_dashboard", { dashboardId: dash.id });
+  assert.equal(cost.headers.get("x-d1-round-trips"), "3");
+  assert.equal(cost.headers.get("x-d1-statements"), "7");
 });
 
 test("a widget's configuration is checked against the dataset's columns when saved: 400 VALIDATION_ERROR naming config, nothing written", async () => {

@@ -11,13 +11,14 @@ pub mod query;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
+use worker::D1PreparedStatement;
 
 use crate::error::{Error, Result};
 use crate::ids;
 use crate::json;
 use crate::model::{ColumnDef, ColumnType};
 use crate::scope::{validate_org_ownership, OrgOwned, OrgScope};
-use crate::store::{int, opt_text, text};
+use crate::store::{int, opt_text, text, Answer};
 use crate::time;
 use crate::tools::{fields, NoArgs, ToolRequest};
 use query::{QuerySpec, SqlValue};
@@ -392,18 +393,24 @@ pub async fn run_query(
 
 /// Loads several datasets of the caller's organization in one round trip;
 /// ids of other organizations are simply not found.
-pub async fn load_many(scope: &OrgScope<'_>, ids: &[&str]) -> Result<Vec<Dataset>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let placeholders: Vec<String> = (2..ids.len() + 2).map(|i| format!("?{i}")).collect();
+/// The statement that reads the datasets a dashboard's widgets use, for a
+/// batch; [`loaded_many`] reads its answer.
+pub fn used_by_dashboard_statement(
+    scope: &OrgScope<'_>,
+    dashboard_id: &str,
+) -> Result<D1PreparedStatement> {
     let sql = format!(
-        "select {COLUMNS} from dataset where org_id = ?1 and id in ({})",
-        placeholders.join(", ")
+        "select {COLUMNS} from dataset where org_id = ?1 and id in \
+         (select dataset_id from widget where org_id = ?1 and dashboard_id = ?2)"
     );
-    let params: Vec<JsValue> = ids.iter().map(|id| text(id)).collect();
-    let rows: Vec<Row> = scope.all(&sql, &params).await?;
-    rows.into_iter()
+    scope.statement(&sql, &[text(dashboard_id)])
+}
+
+/// The datasets a statement such as [`used_by_dashboard_statement`] found.
+pub fn loaded_many(scope: &OrgScope<'_>, answer: &Answer) -> Result<Vec<Dataset>> {
+    answer
+        .rows::<Row>()?
+        .into_iter()
         .map(Dataset::try_from)
         .map(|d| d.and_then(|d| validate_org_ownership(Some(d), scope.org_id(), "dataset")))
         .collect()

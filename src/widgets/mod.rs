@@ -90,11 +90,14 @@ const COLUMNS: &str = r#"id, dashboard_id as "dashboardId", org_id as "orgId", d
 
 /// The widgets of a dashboard, in position order.
 pub async fn list_for_dashboard(scope: &OrgScope<'_>, dashboard_id: &str) -> Result<Vec<Widget>> {
-    let sql = format!(
-        "select {COLUMNS} from widget where org_id = ?1 and dashboard_id = ?2 order by position, id"
-    );
-    let rows: Vec<Row> = scope.all(&sql, &[text(dashboard_id)]).await?;
+    let rows: Vec<Row> = scope.all(&list_sql(), &[text(dashboard_id)]).await?;
     rows.into_iter().map(Widget::try_from).collect()
+}
+
+fn list_sql() -> String {
+    format!(
+        "select {COLUMNS} from widget where org_id = ?1 and dashboard_id = ?2 order by position, id"
+    )
 }
 
 async fn load(scope: &OrgScope<'_>, id: &str) -> Result<Widget> {
@@ -394,12 +397,27 @@ pub async fn render_dashboard_in(
     scope: &OrgScope<'_>,
     dashboard_id: &str,
 ) -> Result<RenderedDashboard> {
-    let dashboard = dashboards::load(scope, dashboard_id).await?;
-    let widgets = list_for_dashboard(scope, &dashboard.id).await?;
-    let mut dataset_ids: Vec<&str> = widgets.iter().map(|w| w.dataset_id.as_str()).collect();
-    dataset_ids.sort_unstable();
-    dataset_ids.dedup();
-    let datasets = datasets::load_many(scope, &dataset_ids).await?;
+    // The three reads depend only on the dashboard's id: one round trip,
+    // and one consistent snapshot.
+    let answers = scope
+        .batch(vec![
+            dashboards::load_statement(scope, dashboard_id)?,
+            scope.statement(&list_sql(), &[text(dashboard_id)])?,
+            datasets::used_by_dashboard_statement(scope, dashboard_id)?,
+        ])
+        .await?;
+    let [dashboard, widgets, datasets] = answers.as_slice() else {
+        return Err(Error::Corrupt(
+            "D1 answered a batch of 3 with another count".into(),
+        ));
+    };
+    let dashboard = dashboards::loaded(scope, dashboard)?;
+    let widgets = widgets
+        .rows::<Row>()?
+        .into_iter()
+        .map(Widget::try_from)
+        .collect::<Result<Vec<_>>>()?;
+    let datasets = datasets::loaded_many(scope, datasets)?;
 
     let pairs = widgets
         .iter()

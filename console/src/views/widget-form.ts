@@ -9,6 +9,7 @@ import type {
   Aggregate,
   ChartConfig,
   ChartType,
+  ColumnDef,
   Dataset,
   MetricConfig,
   TableConfig,
@@ -48,10 +49,27 @@ function limitInput(value: number | undefined): HTMLInputElement {
   return h("input", { type: "number", name: "limit", min: 1, max: 1000, value: value ?? "" });
 }
 
-function chartFields(columns: string[], old: Partial<ChartConfig>): ConfigFields {
+/**
+ * The columns a new widget starts from: the first that reads as a category
+ * (text, date or boolean) for an x axis, the first number for a value.
+ */
+interface Defaults {
+  category: string | undefined;
+  number: string | undefined;
+}
+
+function defaultsOf(columns: ColumnDef[]): Defaults {
+  const first = (types: string[]) => columns.find((c) => types.includes(c.type))?.name;
+  return {
+    category: first(["text", "date", "boolean"]) ?? columns[0]?.name,
+    number: first(["integer", "real"]) ?? columns[0]?.name,
+  };
+}
+
+function chartFields(columns: string[], defaults: Defaults, old: Partial<ChartConfig>): ConfigFields {
   const chartType = select("chartType", same(CHART_TYPES), old.chartType ?? "bar");
-  const x = select("x", same(columns), old.x ?? columns[0]);
-  const y = select("y", same(columns), old.y ?? columns[1] ?? columns[0]);
+  const x = select("x", same(columns), old.x ?? defaults.category);
+  const y = select("y", same(columns), old.y ?? defaults.number);
   const aggregate = select("aggregate", same(AGGREGATES), old.aggregate ?? "sum");
   const groupBy = select("groupBy", [["", "(one series)"], ...same(columns)], old.groupBy ?? "");
   const limit = limitInput(old.limit);
@@ -78,8 +96,8 @@ function chartFields(columns: string[], old: Partial<ChartConfig>): ConfigFields
   };
 }
 
-function metricFields(columns: string[], old: Partial<MetricConfig>): ConfigFields {
-  const column = select("column", same(columns), old.column ?? columns[0]);
+function metricFields(columns: string[], defaults: Defaults, old: Partial<MetricConfig>): ConfigFields {
+  const column = select("column", same(columns), old.column ?? defaults.number);
   const aggregate = select("aggregate", same(AGGREGATES), old.aggregate ?? "sum");
   return {
     element: h(
@@ -118,11 +136,12 @@ function tableFields(columns: string[], old: Partial<TableConfig>): ConfigFields
 
 function configFields(kind: WidgetType, dataset: Dataset | undefined, old: WidgetConfig | undefined): ConfigFields {
   const columns = dataset?.columns.map((c) => c.name) ?? [];
+  const defaults = defaultsOf(dataset?.columns ?? []);
   switch (kind) {
     case "chart":
-      return chartFields(columns, (old ?? {}) as Partial<ChartConfig>);
+      return chartFields(columns, defaults, (old ?? {}) as Partial<ChartConfig>);
     case "metric":
-      return metricFields(columns, (old ?? {}) as Partial<MetricConfig>);
+      return metricFields(columns, defaults, (old ?? {}) as Partial<MetricConfig>);
     case "table":
       return tableFields(columns, (old ?? {}) as Partial<TableConfig>);
   }
