@@ -170,13 +170,16 @@ fn unexpected(value: &Value) -> Unexpected<'_> {
     }
 }
 
+/// A number as an error message names it. A fraction is not printed:
+/// `Unexpected::Float` would bring Rust's float formatting (about 20 KB)
+/// into the bundle for the sake of one message.
 fn number_unexpected(n: &Number) -> Unexpected<'static> {
     if let Some(u) = n.as_u64() {
         Unexpected::Unsigned(u)
     } else if let Some(i) = n.as_i64() {
         Unexpected::Signed(i)
     } else {
-        Unexpected::Float(n.as_f64().unwrap_or(f64::NAN))
+        Unexpected::Other("a number with a fraction or an exponent")
     }
 }
 
