@@ -5,15 +5,19 @@
 // `node console/build.mjs` takes well under a second, so every build runs it.
 
 import { build } from "esbuild";
-import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const dist = join(here, "dist");
 
-rmSync(dist, { recursive: true, force: true });
+// Empties dist rather than removing it: a running `wrangler dev` watches the
+// directory itself and stops serving assets when it is replaced.
 mkdirSync(dist, { recursive: true });
+for (const entry of readdirSync(dist)) {
+  rmSync(join(dist, entry), { recursive: true, force: true });
+}
 
 await build({
   entryPoints: [join(here, "src/main.ts")],

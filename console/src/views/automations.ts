@@ -157,7 +157,11 @@ function alertFields(lookups: Lookups): { element: HTMLElement; read: () => obje
   const column = select("column", []);
   const fillColumns = () => {
     const found = lookups.datasets.find((d) => d.id === dataset.value);
-    replace(column, ...(found?.columns ?? []).map((c) => h("option", { value: c.name }, c.name)));
+    const columns = found?.columns ?? [];
+    replace(column, ...columns.map((c) => h("option", { value: c.name }, c.name)));
+    // A threshold is on a number: start from the first numeric column.
+    const numeric = columns.find((c) => c.type === "integer" || c.type === "real");
+    if (numeric) column.value = numeric.name;
   };
   dataset.addEventListener("change", fillColumns);
   fillColumns();
@@ -168,6 +172,7 @@ function alertFields(lookups: Lookups): { element: HTMLElement; read: () => obje
     element: h(
       "div",
       { class: "config-fields" },
+      lookups.datasets.length === 0 ? h("p", { class: "muted" }, "No datasets yet: import one under Datasets first.") : null,
       field("Dataset", dataset, "config.datasetId"),
       field("Aggregate", aggregate, "config.aggregate"),
       field("Column", column, "config.column"),
@@ -187,7 +192,12 @@ function alertFields(lookups: Lookups): { element: HTMLElement; read: () => obje
 function reportFields(lookups: Lookups): { element: HTMLElement; read: () => object } {
   const dashboard = select("dashboardId", lookups.dashboards.map((d) => [d.id, d.name] as const));
   return {
-    element: h("div", { class: "config-fields" }, field("Dashboard", dashboard, "config.dashboardId")),
+    element: h(
+      "div",
+      { class: "config-fields" },
+      lookups.dashboards.length === 0 ? h("p", { class: "muted" }, "No dashboards yet: create one under Dashboards first.") : null,
+      field("Dashboard", dashboard, "config.dashboardId"),
+    ),
     read: () => ({ dashboardId: dashboard.value }),
   };
 }

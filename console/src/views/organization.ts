@@ -98,8 +98,15 @@ function memberRow(screen: Screen, org: FullOrganization, member: Member, status
   return h(
     "tr",
     {},
-    h("td", {}, member.user.name, me ? " (you)" : ""),
-    h("td", { class: "email" }, member.user.email),
+    h(
+      "td",
+      {},
+      member.user.name,
+      me ? " (you)" : "",
+      // At a phone's width the email goes under the name, not in a column.
+      h("div", { class: "muted narrow-only" }, member.user.email),
+    ),
+    h("td", { class: "email wide-only" }, member.user.email),
     h("td", {}, roleControl(screen, org, member, status)),
     h("td", { class: "actions" }, remove, leave),
   );
@@ -119,7 +126,7 @@ function members(screen: Screen, org: FullOrganization): HTMLElement {
       h(
         "table",
         {},
-        h("thead", {}, h("tr", {}, h("th", {}, "Name"), h("th", {}, "Email"), h("th", {}, "Role"), h("th", {}, ""))),
+        h("thead", {}, h("tr", {}, h("th", {}, "Name"), h("th", { class: "wide-only" }, "Email"), h("th", {}, "Role"), h("th", {}, ""))),
         h("tbody", {}, ...rows),
       ),
     ),
