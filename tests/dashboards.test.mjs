@@ -10,9 +10,9 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { startWorker } from "./support/worker.mjs";
-import { signUp } from "./support/client.mjs";
+import * as fixtures from "./support/fixtures.mjs";
+import { keys, randomId } from "./support/fixtures.mjs";
 
 const MINUTE = 60 * 1000;
 const HOUR = 60 * MINUTE;
@@ -53,32 +53,16 @@ after(() => worker?.dispose());
 
 // ---------------------------------------------------------------- helpers
 
-function keys(object) {
-  return Object.keys(object).sort();
-}
 
-/** An id of the right shape that names nothing. */
-function randomId(prefix) {
-  return `${prefix}_${randomUUID().replaceAll("-", "")}`;
-}
 
 /** Signs up a user on `w`; adds their id, their personal organization's id and the worker. */
-async function newUser(name = "Test User", w = worker) {
-  const signed = await signUp(w, { name });
-  const row = await w.db
-    .prepare(`select "organizationId" as "id" from "member" where "userId" = ?`)
-    .bind(signed.user.id)
-    .first();
-  return { ...signed, id: signed.user.id, name, orgId: row.id, worker: w };
+function newUser(name = "Test User", w = worker) {
+  return fixtures.newUser(w, name);
 }
 
 /** Makes `user` a member of `owner`'s organization with `role`, and switches the user's session to it. */
 async function joinAs(owner, user, role) {
-  const id = `m${randomUUID().replaceAll("-", "")}`;
-  await user.worker.db
-    .prepare(`insert into "member" ("id", "organizationId", "userId", "role", "createdAt") values (?, ?, ?, ?, ?)`)
-    .bind(id, owner.orgId, user.id, role, new Date().toISOString())
-    .run();
+  await fixtures.addMember(user.worker, owner.orgId, user, role);
   const switched = await user.client.post("/api/auth/organization/set-active", { organizationId: owner.orgId });
   assert.equal(switched.status, 200, JSON.stringify(switched.body));
   const me = await user.client.get("/api/whoami");

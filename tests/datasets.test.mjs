@@ -13,7 +13,9 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { startWorker } from "./support/worker.mjs";
-import { Client, signUp, count } from "./support/client.mjs";
+import { Client, count } from "./support/client.mjs";
+import * as fixtures from "./support/fixtures.mjs";
+import { TOOL_NAMES, keys } from "./support/fixtures.mjs";
 
 const ORG = "/api/auth/organization";
 const DATASET_KEYS = [
@@ -27,32 +29,6 @@ const DATASET_KEYS = [
   "sampleRows",
   "updatedAt",
 ];
-const ALL_TOOLS = [
-  "whoami",
-  "create_dataset",
-  "list_datasets",
-  "get_dataset",
-  "append_rows",
-  "query_dataset",
-  "delete_dataset",
-  "create_dashboard",
-  "list_dashboards",
-  "get_dashboard",
-  "update_dashboard",
-  "delete_dashboard",
-  "add_widget",
-  "update_widget",
-  "move_widget",
-  "remove_widget",
-  "render_widget",
-  "render_dashboard",
-  "create_automation",
-  "list_automations",
-  "update_automation",
-  "delete_automation",
-  "run_automation",
-  "list_automation_runs",
-];
 
 let worker;
 before(async () => {
@@ -62,30 +38,14 @@ after(() => worker?.dispose());
 
 // ---------------------------------------------------------------- helpers
 
-function keys(object) {
-  return Object.keys(object).sort();
-}
-
 /** Signs up a user; adds their id and their personal organization's id. */
-async function newUser(name = "Test User") {
-  const signed = await signUp(worker, { name });
-  const row = await worker.db
-    .prepare(`select "organizationId" as "id" from "member" where "userId" = ?`)
-    .bind(signed.user.id)
-    .first();
-  return { ...signed, id: signed.user.id, name, orgId: row.id };
+function newUser(name = "Test User") {
+  return fixtures.newUser(worker, name);
 }
 
-let memberClock = 0;
-/** Adds a membership straight in D1 (a fixture, as in organization.test.mjs). */
-async function addMember(orgId, user, role) {
-  memberClock = Math.max(memberClock + 1, Date.now());
-  const id = `m${randomUUID().replaceAll("-", "")}`;
-  await worker.db
-    .prepare(`insert into "member" ("id", "organizationId", "userId", "role", "createdAt") values (?, ?, ?, ?, ?)`)
-    .bind(id, orgId, user.id, role, new Date(memberClock).toISOString())
-    .run();
-  return id;
+/** Adds a membership straight in D1. */
+function addMember(orgId, user, role) {
+  return fixtures.addMember(worker, orgId, user, role);
 }
 
 /** A new user who is `role` in `owner`'s organization, and active in it. */
@@ -233,7 +193,7 @@ test("GET /api/tools lists every tool, each with a description and an object inp
   const { tools } = response.body;
   assert.deepEqual(
     tools.map((t) => t.name),
-    ALL_TOOLS,
+    TOOL_NAMES,
   );
   for (const tool of tools) {
     assert.deepEqual(keys(tool), ["description", "inputSchema", "name"], tool.name);

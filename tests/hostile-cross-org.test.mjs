@@ -10,7 +10,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startWorker } from "./support/worker.mjs";
 import {
-  ALL_TOOLS,
+  TOOL_NAMES,
   METRIC,
   assertError,
   assertInvalid,
@@ -114,7 +114,7 @@ test("every tool and every id argument: another organization's id answers exactl
 
   // Every tool that takes an id is covered.
   const covered = new Set(calls.map(([name]) => name));
-  for (const name of ALL_TOOLS.filter((n) => !["whoami", "create_dataset", "list_datasets", "create_dashboard", "list_dashboards", "list_automations"].includes(n))) {
+  for (const name of TOOL_NAMES.filter((n) => !["whoami", "create_dataset", "list_datasets", "create_dashboard", "list_dashboards", "list_automations"].includes(n))) {
     assert.ok(covered.has(name), `${name} is not covered`);
   }
 

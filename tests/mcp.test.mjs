@@ -5,40 +5,14 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { Client as McpClient } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { startWorker, ORIGIN } from "./support/worker.mjs";
-import { signUp } from "./support/client.mjs";
+import * as fixtures from "./support/fixtures.mjs";
+import { TOOL_NAMES, keys, randomId } from "./support/fixtures.mjs";
 
 const SUPPORTED = ["2025-06-18", "2025-03-26"];
-const TOOL_NAMES = [
-  "whoami",
-  "create_dataset",
-  "list_datasets",
-  "get_dataset",
-  "append_rows",
-  "query_dataset",
-  "delete_dataset",
-  "create_dashboard",
-  "list_dashboards",
-  "get_dashboard",
-  "update_dashboard",
-  "delete_dashboard",
-  "add_widget",
-  "update_widget",
-  "move_widget",
-  "remove_widget",
-  "render_widget",
-  "render_dashboard",
-  "create_automation",
-  "list_automations",
-  "update_automation",
-  "delete_automation",
-  "run_automation",
-  "list_automation_runs",
-];
 
 let worker;
 before(async () => {
@@ -48,22 +22,11 @@ after(() => worker?.dispose());
 
 // ---------------------------------------------------------------- helpers
 
-function keys(object) {
-  return Object.keys(object).sort();
-}
 
-function randomId(prefix) {
-  return `${prefix}_${randomUUID().replaceAll("-", "")}`;
-}
 
 /** Signs up a user; adds their id and their personal organization's id. */
-async function newUser(name) {
-  const signed = await signUp(worker, { name });
-  const row = await worker.db
-    .prepare(`select "organizationId" as "id" from "member" where "userId" = ?`)
-    .bind(signed.user.id)
-    .first();
-  return { ...signed, id: signed.user.id, name, orgId: row.id };
+function newUser(name) {
+  return fixtures.newUser(worker, name);
 }
 
 /**

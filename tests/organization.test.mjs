@@ -11,7 +11,9 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { startWorker, ORIGIN } from "./support/worker.mjs";
-import { Client, signUp, count, uniqueEmail } from "./support/client.mjs";
+import { Client, count, uniqueEmail } from "./support/client.mjs";
+import * as fixtures from "./support/fixtures.mjs";
+import { keys } from "./support/fixtures.mjs";
 
 const ORG = "/api/auth/organization";
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -34,18 +36,10 @@ function uniqueSlug(prefix = "org") {
   return `${prefix}-${Date.now().toString(36)}-${slugCounter}`;
 }
 
-function keys(object) {
-  return Object.keys(object).sort();
-}
 
 /** Signs up a user; adds their id and their personal organization's id. */
-async function newUser(name = "Test User") {
-  const signed = await signUp(worker, { name });
-  const row = await worker.db
-    .prepare(`select "organizationId" as "id" from "member" where "userId" = ?`)
-    .bind(signed.user.id)
-    .first();
-  return { ...signed, id: signed.user.id, name, orgId: row.id };
+function newUser(name = "Test User") {
+  return fixtures.newUser(worker, name);
 }
 
 /** The active organization of the user's (only) session. */
@@ -72,19 +66,9 @@ async function organizationRow(id) {
   return worker.db.prepare(`select * from "organization" where "id" = ?`).bind(id).first();
 }
 
-let memberClock = 0;
-/**
- * Adds a membership straight in D1 (a fixture, so that tests of roles do
- * not depend on the invitation flow). Each gets a later createdAt.
- */
-async function addMember(orgId, user, role) {
-  memberClock = Math.max(memberClock + 1, Date.now());
-  const id = `m${randomUUID().replaceAll("-", "")}`;
-  await worker.db
-    .prepare(`insert into "member" ("id", "organizationId", "userId", "role", "createdAt") values (?, ?, ?, ?, ?)`)
-    .bind(id, orgId, user.id, role, new Date(memberClock).toISOString())
-    .run();
-  return id;
+/** Adds a membership straight in D1, later than any made before. */
+function addMember(orgId, user, role) {
+  return fixtures.addMember(worker, orgId, user, role);
 }
 
 /** Writes an invitation straight in D1 (for states the API cannot reach). */

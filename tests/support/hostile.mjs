@@ -9,9 +9,11 @@
 import assert from "node:assert/strict";
 import { randomUUID, createHmac } from "node:crypto";
 import { ORIGIN, SECRET } from "./worker.mjs";
-import { signUp, uniqueEmail } from "./client.mjs";
+import { uniqueEmail } from "./client.mjs";
+import { addMember, keys, newUser } from "./fixtures.mjs";
 
 export { ORIGIN, SECRET, uniqueEmail };
+export { TOOL_NAMES, addMember, keys, newUser, randomId } from "./fixtures.mjs";
 
 /** Every table a request could change. */
 export const TABLES = [
@@ -29,42 +31,8 @@ export const TABLES = [
   "automation_run",
 ];
 
-export const ALL_TOOLS = [
-  "whoami",
-  "create_dataset",
-  "list_datasets",
-  "get_dataset",
-  "append_rows",
-  "query_dataset",
-  "delete_dataset",
-  "create_dashboard",
-  "list_dashboards",
-  "get_dashboard",
-  "update_dashboard",
-  "delete_dashboard",
-  "add_widget",
-  "update_widget",
-  "move_widget",
-  "remove_widget",
-  "render_widget",
-  "render_dashboard",
-  "create_automation",
-  "list_automations",
-  "update_automation",
-  "delete_automation",
-  "run_automation",
-  "list_automation_runs",
-];
 
-export function keys(object) {
-  return Object.keys(object).sort();
-}
 
-/** An id of the right shape that names nothing. */
-export function randomId(prefix) {
-  const id = randomUUID().replaceAll("-", "");
-  return prefix ? `${prefix}_${id}` : id;
-}
 
 /** A 32-character token of the shape orgscope makes, that names no session. */
 export function randomToken() {
@@ -165,25 +133,7 @@ export async function raw(worker, path, init = {}) {
   return read(await worker.fetch(path, init));
 }
 
-/** Signs up a user; adds their id and their personal organization's id. */
-export async function newUser(worker, name = "Test User", extra = {}) {
-  const signed = await signUp(worker, { name, ...extra });
-  const row = await worker.db
-    .prepare(`select "organizationId" as "id", "id" as "memberId" from "member" where "userId" = ?`)
-    .bind(signed.user.id)
-    .first();
-  return { ...signed, id: signed.user.id, name, orgId: row.id, memberId: row.memberId, worker };
-}
 
-/** Adds a membership straight in D1 (a fixture); answers its id. */
-export async function addMember(worker, orgId, user, role) {
-  const id = `m${randomUUID().replaceAll("-", "")}`;
-  await worker.db
-    .prepare(`insert into "member" ("id", "organizationId", "userId", "role", "createdAt") values (?, ?, ?, ?, ?)`)
-    .bind(id, orgId, user.id, role, new Date().toISOString())
-    .run();
-  return id;
-}
 
 /** A new user who is `role` in `owner`'s organization and active in it. */
 export async function joinAs(worker, owner, role, name = "Joiner") {
