@@ -233,12 +233,8 @@ impl<'de, 'p> Deserializer<'de> for ValueDeserializer<'p> {
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, FieldError> {
-        let path = self.path;
-        match self.value {
-            Value::Object(map) => visit_object(map, path, visitor),
-            _ => Err(self.invalid_type(&visitor)),
-        }
-        .map_err(|e| e.at(path))
+        // Only an object, never an array read positionally.
+        self.deserialize_map(visitor)
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, FieldError> {
