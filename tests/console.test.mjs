@@ -259,6 +259,8 @@ test("a user imports a CSV, builds a dashboard, and only their organization sees
   await invite.getByLabel("Email").fill(colleagueEmail);
   await invite.getByRole("button", { name: "Invite" }).click();
   await page.getByRole("region", { name: "Invitations" }).getByText(colleagueEmail).waitFor();
+  // The only owner is not offered a way out the server would refuse.
+  assert.equal(await page.getByRole("region", { name: "Members" }).getByRole("button", { name: "Leave" }).count(), 0);
 
   // The colleague signs up, accepts, and sees the dashboard (read-only for them).
   const colleague = await openPage(browser, server.base);
@@ -269,6 +271,7 @@ test("a user imports a CSV, builds a dashboard, and only their organization sees
   await mine.getByText("Olive Owner's organization").waitFor();
   await mine.getByRole("button", { name: "Accept" }).click();
   await other.getByRole("heading", { name: "Olive Owner's organization", level: 1 }).waitFor();
+  await other.getByRole("region", { name: "Members" }).getByRole("button", { name: "Leave" }).waitFor();
   await other.getByRole("link", { name: "Dashboards" }).click();
   await other.getByRole("link", { name: "Sales overview" }).click();
   await other.getByRole("article", { name: "Total units" }).getByText(number(sales.totalUnits)).waitFor();

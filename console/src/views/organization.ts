@@ -6,7 +6,7 @@
 import { organizations } from "../api";
 import { button, confirmButton, formatDate, h, same, select } from "../dom";
 import { field, formError, onSubmit, showError } from "../forms";
-import { allows, grantableRoles, mayChangeRole, mayRemove } from "../permissions";
+import { allows, grantableRoles, isOwner, mayChangeRole, mayRemove, splitRoles } from "../permissions";
 import type { Screen } from "../screen";
 import { changeOrganization, refreshSession } from "../session";
 import type { FullOrganization, Invitation, Member, UserInvitation } from "../types";
@@ -90,7 +90,11 @@ function memberRow(screen: Screen, org: FullOrganization, member: Member, status
           );
         })
       : null;
-  const leave = me
+  // An organization never loses its last owner: the server refuses that
+  // leave, so the button is not offered.
+  const owners = org.members.filter((m) => isOwner(splitRoles(m.role))).length;
+  const lastOwner = isOwner(splitRoles(member.role)) && owners === 1;
+  const leave = me && !lastOwner
     ? confirmButton("Leave", () => {
         changeOrganization(() => organizations.leave(org.id)).catch((error: unknown) => showError(status, error));
       })
