@@ -391,8 +391,6 @@ pub async fn run_query(
     Ok(prepared.answer(rows))
 }
 
-/// Loads several datasets of the caller's organization in one round trip;
-/// ids of other organizations are simply not found.
 /// The statement that reads the datasets a dashboard's widgets use, for a
 /// batch; [`loaded_many`] reads its answer.
 pub fn used_by_dashboard_statement(

@@ -91,13 +91,17 @@ const COLUMNS: &str = r#"id, dashboard_id as "dashboardId", org_id as "orgId", d
 /// The widgets of a dashboard, in position order.
 pub async fn list_for_dashboard(scope: &OrgScope<'_>, dashboard_id: &str) -> Result<Vec<Widget>> {
     let rows: Vec<Row> = scope.all(&list_sql(), &[text(dashboard_id)]).await?;
-    rows.into_iter().map(Widget::try_from).collect()
+    from_rows(rows)
 }
 
 fn list_sql() -> String {
     format!(
         "select {COLUMNS} from widget where org_id = ?1 and dashboard_id = ?2 order by position, id"
     )
+}
+
+fn from_rows(rows: Vec<Row>) -> Result<Vec<Widget>> {
+    rows.into_iter().map(Widget::try_from).collect()
 }
 
 async fn load(scope: &OrgScope<'_>, id: &str) -> Result<Widget> {
@@ -412,11 +416,7 @@ pub async fn render_dashboard_in(
         ));
     };
     let dashboard = dashboards::loaded(scope, dashboard)?;
-    let widgets = widgets
-        .rows::<Row>()?
-        .into_iter()
-        .map(Widget::try_from)
-        .collect::<Result<Vec<_>>>()?;
+    let widgets = from_rows(widgets.rows()?)?;
     let datasets = datasets::loaded_many(scope, datasets)?;
 
     let pairs = widgets
